@@ -1,0 +1,25 @@
+# -*- coding: utf-8 -*-
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Attributes shared by vobiz.telephony modules."""
+
+    # For modules that only read: the same in check mode, and part of the vobiz.telephony.all action group.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. This module only reads, so check mode reads too and returns the same facts.
+  diff_mode:
+    support: N/A
+    description: The module changes nothing, so there is no difference to show.
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+"""

@@ -1,0 +1,407 @@
+# -*- coding: utf-8 -*-
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module_utils is private to the vobiz.telephony collection: its API may change without notice.
+
+"""An HTTP client for the Vobiz API: one kept-alive session, bounded time, retries, clear errors."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import re
+import threading
+import time
+from urllib.parse import quote, urlsplit, urlunsplit
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util import Timeout as Urllib3Timeout
+except ImportError as exc:  # pragma: no cover - exercised by the modules' missing_required_lib path
+    REQUESTS_IMPORT_ERROR = exc
+
+HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
+
+COLLECTION_NAME = "vobiz.telephony"
+COLLECTION_VERSION = "0.1.0"
+DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
+
+# Statuses worth another try for an idempotent GET: throttling and transient server or gateway trouble.
+RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+MAX_BODY_BYTES = 10 * 1024 * 1024
+BODY_PREVIEW_CHARS = 200
+_CHUNK_BYTES = 64 * 1024
+
+
+class VobizError(Exception):
+    """Base of every error the client raises; its message is safe to show (it never holds credentials)."""
+
+    def __init__(self, message: str, url: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        self.status_code = status_code
+
+    def result_fields(self) -> dict:
+        """Extra keys a module adds to its failed result."""
+        fields = {}
+        if self.status_code is not None:
+            fields["status_code"] = self.status_code
+        return fields
+
+
+class VobizConnectionError(VobizError):
+    """No HTTP answer: refused, DNS, TLS, time-out or a dropped connection."""
+
+
+class VobizResponseError(VobizError):
+    """An HTTP answer the client cannot use: not JSON, the wrong shape, or too large."""
+
+
+class VobizHTTPError(VobizError):
+    """An HTTP error status, with what Vobiz said about it."""
+
+    def __init__(self, message: str, url: str, status_code: int, error_code: str | None = None,
+                 error_message: str | None = None, request_id: str | None = None, retry_after: float | None = None):
+        super().__init__(message, url=url, status_code=status_code)
+        self.error_code = error_code
+        self.error_message = error_message
+        self.request_id = request_id
+        self.retry_after = retry_after
+
+    def result_fields(self) -> dict:
+        fields = super().result_fields()
+        if self.error_code:
+            fields["error_code"] = self.error_code
+        if self.request_id:
+            fields["request_id"] = self.request_id
+        return fields
+
+
+class VobizAuthError(VobizHTTPError):
+    """401 or 403: Vobiz refused the credentials."""
+
+
+class VobizNotFoundError(VobizHTTPError):
+    """404 with a JSON body: the API itself says there is no such resource."""
+
+
+class ApiResponse:
+    """A decoded 2xx answer."""
+
+    def __init__(self, status_code: int, data, request_id: str | None, url: str):
+        self.status_code = status_code
+        self.data = data
+        self.request_id = request_id
+        self.url = url
+
+
+def redact_url(url: str) -> str:
+    """The URL without user:password, for messages."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _error_details(data) -> tuple[str | None, str | None, str | None, float | None]:
+    """(code, message, request id, retryAfter) from either documented error envelope."""
+    if not isinstance(data, dict):
+        return None, None, None, None
+    error = data.get("error")
+    request_id = data.get("requestId") or data.get("request_id") or data.get("api_id")
+    if isinstance(error, dict):  # Vobiz: {"status": "error", "error": {"code", "message", "details"}, "requestId"}
+        details = error.get("details") if isinstance(error.get("details"), dict) else {}
+        retry_after = details.get("retryAfter")
+        retry_after = float(retry_after) if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool) else None
+        return _text(error.get("code")), _text(error.get("message")), _text(request_id), retry_after
+    message = error if isinstance(error, str) else data.get("message")  # Plivo-style: {"api_id", "error": "not found"}
+    return None, _text(message), _text(request_id), None
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def body_preview(body: bytes) -> str:
+    """The start of a body, printable, for messages."""
+    text = body[:BODY_PREVIEW_CHARS * 4].decode("utf-8", errors="replace")
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > BODY_PREVIEW_CHARS:
+        text = text[:BODY_PREVIEW_CHARS] + "..."
+    return text
+
+
+# Readable causes for the errors requests wraps; the first pattern found in the exception chain wins.
+_CAUSES = (
+    (re.compile(r"CERTIFICATE_VERIFY_FAILED|certificate verify failed", re.I), "TLS certificate verification failed"),
+    (re.compile(r"SSL|TLS", re.I), "TLS handshake failed"),
+    (re.compile(r"Name or service not known|nodename nor servname|getaddrinfo failed|"
+                r"Temporary failure in name resolution|No address associated", re.I), "the host name could not be resolved"),
+    (re.compile(r"Connection refused", re.I), "connection refused"),
+    (re.compile(r"RemoteDisconnected|Connection aborted|closed connection without response|"
+                r"Connection reset|BadStatusLine|IncompleteRead|ProtocolError", re.I), "the server closed the connection without a complete answer"),
+    (re.compile(r"Network is unreachable|No route to host", re.I), "the network is unreachable"),
+)
+
+
+def describe_exception(exc: BaseException, timeout: float) -> str:
+    """A short cause for a transport failure, without URLs or headers."""
+    if HAS_REQUESTS and isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "could not connect within %s s" % _seconds(timeout)
+    if HAS_REQUESTS and isinstance(exc, (requests.exceptions.ReadTimeout, TimeoutError)):
+        return "no answer within %s s" % _seconds(timeout)
+    text = _exception_chain_text(exc)
+    if re.search(r"timed out", text, re.I):
+        return "no answer within %s s" % _seconds(timeout)
+    for pattern, cause in _CAUSES:
+        if pattern.search(text):
+            if cause.startswith("TLS"):
+                detail = re.search(r"\[SSL[^\]]*\][^'\")]*", text)
+                return "%s (%s)" % (cause, detail.group(0).strip()) if detail else cause
+            return cause
+    return "%s" % type(exc).__name__
+
+
+def _exception_chain_text(exc: BaseException) -> str:
+    seen, parts, current = set(), [], exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts.append("%s: %s" % (type(current).__name__, current))
+        current = current.__cause__ or current.__context__
+    return " | ".join(parts)
+
+
+def _seconds(value: float) -> str:
+    return ("%.3f" % value).rstrip("0").rstrip(".")
+
+
+class VobizClient:
+    """The Vobiz API over one kept-alive requests.Session.
+
+    Every GET is retried on connection errors, time-outs, 429 and 5xx gateway statuses, honouring
+    Retry-After (or Vobiz's error.details.retryAfter) up to retry_max_wait. A 429 seen by one thread
+    holds back every thread of the client, so a concurrent pool slows down instead of failing.
+    """
+
+    def __init__(self, api_url: str, auth_id: str, auth_token: str, timeout: float = 30.0, verify=True,
+                 retries: int = 3, retry_max_wait: float = 60.0, pool_size: int = 8, on_retry=None,
+                 user_agent_suffix: str | None = None, max_body_bytes: int = MAX_BODY_BYTES,
+                 backoff_base: float = 1.0):
+        self.base_url = api_url.rstrip("/")
+        self.auth_id = auth_id
+        self.timeout = float(timeout)
+        self.verify = verify
+        self.retries = int(retries)
+        self.retry_max_wait = float(retry_max_wait)
+        self.max_body_bytes = max_body_bytes
+        self.backoff_base = backoff_base
+        self.on_retry = on_retry
+        self.http_retries = 0
+        self._lock = threading.Lock()
+        self._not_before = 0.0
+        self.session = self._new_session(auth_id, auth_token, pool_size, user_agent_suffix)
+
+    @staticmethod
+    def _new_session(auth_id: str, auth_token: str, pool_size: int, user_agent_suffix: str | None):
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        agent = "%s/%s python-requests/%s" % (COLLECTION_NAME, COLLECTION_VERSION, requests.__version__)
+        session.headers.update({
+            "User-Agent": "%s (%s)" % (agent, user_agent_suffix) if user_agent_suffix else agent,
+            "Accept": "application/json",
+            "X-Auth-ID": auth_id,
+            "X-Auth-Token": auth_token,
+        })
+        return session
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def url_for(self, segments, trailing_slash: bool = True) -> str:
+        """The URL of a path under the base, each segment percent-quoted so that no value can change the path."""
+        path = "/".join(quote(str(segment), safe="") for segment in segments)
+        return "%s/%s%s" % (self.base_url, path, "/" if trailing_slash else "")
+
+    def account_segments(self, *segments) -> tuple:
+        return ("Account", self.auth_id) + tuple(segments)
+
+    def get(self, segments, params: dict | None = None) -> ApiResponse:
+        """GET a JSON document; raises a VobizError subclass for anything but a 2xx JSON answer."""
+        url = self.url_for(segments)
+        shown = self._shown_url(url, params)
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(url, params, shown)
+            except (VobizConnectionError, VobizHTTPError) as exc:
+                delay = self._retry_delay(exc, attempt)
+                if delay is None:
+                    raise
+                attempt += 1
+                self._note_retry(exc, attempt, delay, shown)
+                self._hold_back(delay, pool_wide=isinstance(exc, VobizHTTPError) and exc.status_code == 429)
+
+    def _shown_url(self, url: str, params: dict | None) -> str:
+        query = "&".join("%s=%s" % (quote(str(k), safe=""), quote(str(v), safe="")) for k, v in (params or {}).items())
+        return redact_url(url) + ("?" + query if query else "")
+
+    def _attempt(self, url: str, params: dict | None, shown: str) -> ApiResponse:
+        self._wait_for_pool_gate()
+        # urllib3's total bounds connect plus the wait for the answer's head; _read_body bounds the rest.
+        deadline = time.monotonic() + self.timeout
+        timeout = Urllib3Timeout(connect=self.timeout, read=self.timeout, total=self.timeout)
+        try:
+            response = self.session.get(url, params=params, timeout=timeout, verify=self.verify, stream=True, allow_redirects=False)
+        except requests.exceptions.RequestException as exc:
+            raise VobizConnectionError("GET %s failed: %s" % (shown, describe_exception(exc, self.timeout)), url=shown) from None
+        try:
+            body = self._read_body(response, deadline, shown)
+        finally:
+            response.close()
+        return self._decode(response, body, shown)
+
+    def _read_body(self, response, deadline: float, shown: str) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise self._too_large(response.status_code, shown)
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_content(_CHUNK_BYTES):
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise self._too_large(response.status_code, shown)
+                if time.monotonic() > deadline:
+                    raise VobizConnectionError("GET %s failed: the answer took longer than %s s to arrive"
+                                               % (shown, _seconds(self.timeout)), url=shown)
+                chunks.append(chunk)
+        except requests.exceptions.RequestException as exc:
+            raise VobizConnectionError("GET %s failed while reading the answer: %s"
+                                       % (shown, describe_exception(exc, self.timeout)), url=shown) from None
+        return b"".join(chunks)
+
+    def _too_large(self, status_code: int, shown: str) -> VobizResponseError:
+        return VobizResponseError("GET %s answered HTTP %d with a body larger than %d bytes; refused to read it"
+                                  % (shown, status_code, self.max_body_bytes), url=shown, status_code=status_code)
+
+    def _decode(self, response, body: bytes, shown: str) -> ApiResponse:
+        status = response.status_code
+        data, is_json = _parse_json(body)
+        code, message, request_id, retry_after = _error_details(data)
+        request_id = request_id or response.headers.get("X-Request-Id") or None
+        if 200 <= status < 300:
+            if not is_json:
+                raise VobizResponseError("GET %s answered HTTP %d but the body is not JSON: %r"
+                                         % (shown, status, body_preview(body)), url=shown, status_code=status)
+            return ApiResponse(status, data, request_id, shown)
+        if retry_after is None:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise _http_error(status, response.reason, shown, body, is_json, (code, message, request_id, retry_after), self.auth_id)
+
+    def _retry_delay(self, exc: VobizError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt, or None when this error is final."""
+        if attempt >= self.retries:
+            return None
+        if isinstance(exc, VobizHTTPError):
+            if exc.status_code not in RETRYABLE_STATUSES:
+                return None
+            if exc.retry_after is not None:
+                return min(exc.retry_after, self.retry_max_wait)
+        # Exponential backoff (1 s, 2 s, 4 s, ...) with jitter, so that clients do not retry in step.
+        backoff = self.backoff_base * (2 ** attempt)
+        return min(self.retry_max_wait, backoff / 2 + random.uniform(0, backoff / 2))
+
+    def _note_retry(self, exc: VobizError, attempt: int, delay: float, shown: str) -> None:
+        with self._lock:
+            self.http_retries += 1
+            number = self.http_retries
+        if self.on_retry is not None:
+            self.on_retry("HTTP retry %d (attempt %d of %d for GET %s): %s; waiting %s s"
+                          % (number, attempt + 1, self.retries + 1, shown, _retry_reason(exc), _seconds(round(delay, 3))))
+
+    def _hold_back(self, delay: float, pool_wide: bool) -> None:
+        if pool_wide:
+            with self._lock:
+                self._not_before = max(self._not_before, time.monotonic() + delay)
+            self._wait_for_pool_gate()
+        else:
+            time.sleep(delay)
+
+    def _wait_for_pool_gate(self) -> None:
+        while True:
+            with self._lock:
+                pause = self._not_before - time.monotonic()
+            if pause <= 0:
+                return
+            time.sleep(pause)
+
+
+def _parse_json(body: bytes):
+    """(data, True) for a JSON body, (None, False) otherwise."""
+    if not body.strip():
+        return None, False
+    try:
+        return json.loads(body.decode("utf-8")), True
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None, False
+
+
+def _http_error(status: int, reason: str, shown: str, body: bytes, is_json: bool, details: tuple, auth_id: str) -> VobizHTTPError:
+    code, message, request_id, retry_after = details
+    said = ": ".join(part for part in (code, message) if part)
+    head = "GET %s answered HTTP %d%s" % (shown, status, " %s" % reason if reason else "")
+    if status in (401, 403):
+        text = "Vobiz refused the credentials of auth_id %s (HTTP %d%s)" % (auth_id, status, ": %s" % said if said else "")
+        return VobizAuthError(text + " for GET %s" % shown, shown, status, code, message, request_id, retry_after)
+    if said:
+        text = "%s: %s" % (head, said)
+    elif body.strip() and not is_json:
+        text = "%s and a body that is not Vobiz's JSON: %r" % (head, body_preview(body))
+    else:
+        text = head
+    if request_id:
+        text += " (request id %s)" % request_id
+    # Only a JSON 404 (or an empty one) is the API's own "not here"; an HTML 404 means a wrong api_url or a proxy.
+    kind = VobizNotFoundError if status == 404 and (is_json or not body.strip()) else VobizHTTPError
+    return kind(text, shown, status, code, message, request_id, retry_after)
+
+
+def _retry_reason(exc: VobizError) -> str:
+    if isinstance(exc, VobizHTTPError):
+        reason = "HTTP %d" % exc.status_code
+        if exc.error_code:
+            reason += " %s" % exc.error_code
+        if exc.retry_after is not None:
+            reason += " (server asked to retry after %s s)" % _seconds(round(exc.retry_after, 3))
+        return reason
+    return exc.message.split(": ", 1)[-1]

@@ -1,0 +1,318 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: live_call_info
+short_description: What a Vobiz call is doing right now, or which calls are live or queued
+version_added: 0.1.0
+description:
+  - With O(call_uuid), returns the call's current record from Vobiz's live (or queued) call endpoint.
+    A call that has ended or that Vobiz does not know is not a failure: RV(call_status) says V(ended) or V(not_found),
+    so that C(failed_when), C(until) and C(when) can gate on it.
+  - Without O(call_uuid), lists the uuids of every live (or queued) call of the account and, with O(details),
+    each call's record.
+  - With O(wait_for), polls until the call reaches one of the given states, or, in list mode, until no call is left
+    (a drain).
+  - Only reads: it never changes a call, and it reads in check mode too.
+author:
+  - vobiz.telephony contributors
+options:
+  call_uuid:
+    description:
+      - The uuid of the call to look at. Letters, digits, V(-) and V(_) only, 1 to 128 characters.
+      - Omit it to list the account's calls (list mode).
+    type: str
+  status:
+    description:
+      - Which of Vobiz's real-time endpoints to ask, V(live) (ringing, early media, in progress) or V(queued).
+      - A call asked for as V(live) that is still queued reports RV(found=false) and RV(call_status=queued), and the other way round.
+    type: str
+    choices: [live, queued]
+    default: live
+  details:
+    description:
+      - In list mode, also fetch each call's record and return them in RV(calls).
+    type: bool
+    default: true
+  concurrency:
+    description:
+      - In list mode with O(details), how many records are fetched at a time, over one kept-alive session.
+      - A server that answers HTTP 429 slows the whole pool down.
+    type: int
+    default: 8
+  wait_for:
+    description:
+      - Poll until RV(call_status) is one of these values (any value Vobiz uses, such as V(ringing) or V(in-progress),
+        and V(ended) or V(not_found)).
+      - In list mode only V([ended]) is accepted, and waits until no call is in the O(status) state.
+      - A call that Vobiz does not show yet (just placed) is polled until it appears or O(wait_timeout) passes.
+      - Without it the module looks once.
+    type: list
+    elements: str
+  wait_timeout:
+    description:
+      - How many seconds to wait for O(wait_for) before failing. The failed result still carries the last observation.
+    type: float
+    default: 120
+  wait_sleep:
+    description:
+      - Seconds between two observations while waiting.
+    type: float
+    default: 2
+extends_documentation_fragment:
+  - vobiz.telephony.connection
+  - vobiz.telephony.attributes.info_module
+"""
+
+EXAMPLES = r"""
+- name: Gather the facts of a call
+  vobiz.telephony.live_call_info:
+    call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+  register: call
+
+- name: Show where it is
+  ansible.builtin.debug:
+    msg: "{{ call.call_status }} from {{ call.call['from'] | default('?') }}"
+
+- name: Fail when the call is not live
+  vobiz.telephony.live_call_info:
+    call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+  register: call
+  failed_when: not call.found
+
+- name: Wait until the customer has answered, then until the call has ended
+  vobiz.telephony.live_call_info:
+    call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+    wait_for: [in-progress]
+    wait_timeout: 60
+
+- name: The same with until, for one look per retry
+  vobiz.telephony.live_call_info:
+    call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+  register: call
+  until: call.call_status == 'ended'
+  retries: 30
+  delay: 2
+
+- name: Facts of every live call, in one task
+  vobiz.telephony.live_call_info:
+  register: live
+
+- name: Hold a trunk change until every live call has ended
+  vobiz.telephony.live_call_info:
+    details: false
+    wait_for: [ended]
+    wait_timeout: 1800
+    wait_sleep: 10
+
+- name: Set the credentials once for every vobiz.telephony task
+  module_defaults:
+    group/vobiz.telephony.all:
+      auth_id: "{{ vobiz_auth_id }}"
+      auth_token: "{{ vobiz_auth_token }}"
+  block:
+    - name: Queued calls
+      vobiz.telephony.live_call_info:
+        status: queued
+      register: queued
+"""
+
+RETURN = r"""
+found:
+  description: Whether the call is in the requested O(status) (live, or queued).
+  returned: when O(call_uuid) is set
+  type: bool
+  sample: true
+call:
+  description:
+    - The call's current record from the live or queued endpoint, as Vobiz sent it (keys not listed here too).
+    - Empty when the call is neither live nor queued.
+  returned: when O(call_uuid) is set
+  type: dict
+  sample:
+    api_id: c9cab827-d7e6-4ab8-b521-f29e593a1c26
+    call_status: in-progress
+    call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+    caller_name: ""
+    direction: outbound
+    from: "919262171438"
+    request_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+    session_start: "2026-06-11 16:03:28.586839"
+    stir_attestation: Not Applicable
+    stir_verification: Not Applicable
+    to: "919148227303"
+call_status:
+  description:
+    - The call's C(call_status) when it is live or queued (such as V(queued), V(ringing), V(early-media), V(in-progress)).
+    - V(ended) when Vobiz only has its finalized record (see RV(cdr)).
+    - V(not_found) when Vobiz knows nothing of it.
+  returned: when O(call_uuid) is set
+  type: str
+  sample: in-progress
+cdr:
+  description: The finalized record of an ended call, as Vobiz sent it; empty unless RV(call_status) is V(ended).
+  returned: when O(call_uuid) is set
+  type: dict
+  sample:
+    call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+    call_status: completed
+    call_duration: 42
+    hangup_cause_name: NORMAL_CLEARING
+call_uuids:
+  description: The uuids of the account's calls in the requested O(status), in the order Vobiz listed them.
+  returned: when O(call_uuid) is not set
+  type: list
+  elements: str
+  sample: ["2ded13fe-4f9b-4958-9bfb-093ea2f29f91"]
+calls:
+  description:
+    - The records of those calls, in the same order. A call that left the list before its record was fetched is left out.
+  returned: when O(call_uuid) is not set and O(details) is true
+  type: list
+  elements: dict
+  sample:
+    - call_status: in-progress
+      call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+      direction: outbound
+      from: "919262171438"
+      to: "919148227303"
+waited:
+  description: Seconds spent observing and waiting (0 when O(wait_for) is not set and one look was enough).
+  returned: always
+  type: float
+  sample: 4.02
+polls:
+  description: How many observations were made.
+  returned: always
+  type: int
+  sample: 3
+http_retries:
+  description: How many HTTP requests were retried (each one also draws a warning).
+  returned: always
+  type: int
+  sample: 0
+status_code:
+  description: The HTTP status of the answer that made the task fail.
+  returned: on failure, when the server answered
+  type: int
+  sample: 401
+error_code:
+  description: Vobiz's error code from the failed answer's body.
+  returned: on failure, when the body carried one
+  type: str
+  sample: INVALID_CREDENTIALS
+request_id:
+  description: The request id of the failed answer.
+  returned: on failure, when the answer carried one
+  type: str
+  sample: req_8f14e45fceea167a
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, CallsApi, wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
+    client_from_module,
+    connection_argument_spec,
+    fail_from_error,
+    fail_on_errors,
+    identifier_error,
+)
+
+
+def argument_spec() -> dict:
+    spec = connection_argument_spec()
+    spec.update(
+        call_uuid=dict(type="str"),
+        status=dict(type="str", default="live", choices=["live", "queued"]),
+        details=dict(type="bool", default=True),
+        concurrency=dict(type="int", default=8),
+        wait_for=dict(type="list", elements="str"),
+        wait_timeout=dict(type="float", default=120.0),
+        wait_sleep=dict(type="float", default=2.0),
+    )
+    return spec
+
+
+def option_errors(params: dict) -> list:
+    """Problems with this module's own options, each naming its option."""
+    errors = [identifier_error("call_uuid", params["call_uuid"])]
+    if not 1 <= params["concurrency"] <= 64:
+        errors.append("concurrency must be between 1 and 64, got %s" % params["concurrency"])
+    if params["wait_timeout"] < 0:
+        errors.append("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
+    if params["wait_sleep"] <= 0:
+        errors.append("wait_sleep must be greater than 0 seconds, got %s" % params["wait_sleep"])
+    wait_for = params["wait_for"]
+    if wait_for is not None:
+        if not wait_for or not all(isinstance(state, str) and state.strip() for state in wait_for):
+            errors.append("wait_for must be a list of one or more call_status values, got %r" % (wait_for,))
+        elif params["call_uuid"] is None and set(wait_for) != {ENDED}:
+            errors.append("wait_for without call_uuid (list mode) accepts only [ended], which waits until no call is %s; got %r"
+                          % (params["status"], wait_for))
+    return [error for error in errors if error]
+
+
+def watch_call(module, calls: CallsApi) -> dict:
+    """Observe one call, waiting for one of wait_for when asked."""
+    params = module.params
+    wait_for = params["wait_for"]
+    seen = []  # asking first where the call was last time costs one request per poll while nothing moves
+
+    def observe():
+        observation = calls.observe(params["call_uuid"], params["status"], hint=seen[-1].source if seen else None)
+        seen.append(observation)
+        return observation
+
+    outcome = wait_until(observe, lambda obs: not wait_for or obs.call_status in wait_for,
+                         timeout=params["wait_timeout"] if wait_for else 0, sleep=params["wait_sleep"])
+    result = dict(outcome.last.as_result(), waited=round(outcome.waited, 3), polls=outcome.polls)
+    if not outcome.reached:
+        result["msg"] = ("Timed out after %s s waiting for call %s to reach %s; its last call_status was %s (%d observations)"
+                         % (_seconds(outcome.waited), params["call_uuid"], " or ".join(wait_for), outcome.last.call_status, outcome.polls))
+    return result
+
+
+def watch_list(module, calls: CallsApi) -> dict:
+    """List the calls in the requested status, with their records, draining when asked."""
+    params = module.params
+    draining = bool(params["wait_for"])
+    outcome = wait_until(lambda: calls.list_call_uuids(params["status"]), lambda uuids: not draining or not uuids,
+                         timeout=params["wait_timeout"] if draining else 0, sleep=params["wait_sleep"])
+    result = dict(call_uuids=outcome.last, waited=round(outcome.waited, 3), polls=outcome.polls)
+    if params["details"]:
+        result["calls"] = calls.fetch_calls(outcome.last, params["status"], params["concurrency"])
+    if not outcome.reached:
+        result["msg"] = ("Timed out after %s s waiting for every %s call to end; %d still %s: %s"
+                         % (_seconds(outcome.waited), params["status"], len(outcome.last), params["status"], ", ".join(outcome.last[:10])
+                            + (", ..." if len(outcome.last) > 10 else "")))
+    return result
+
+
+def _seconds(value: float) -> str:
+    return "%.1f" % value
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    fail_on_errors(module, option_errors(module.params))
+    client = client_from_module(module, pool_size=module.params["concurrency"])
+    watch = watch_list if module.params["call_uuid"] is None else watch_call
+    try:
+        with client:
+            result = watch(module, CallsApi(client))
+    except VobizError as error:
+        fail_from_error(module, client, error)
+    result["http_retries"] = client.http_retries
+    if "msg" in result:
+        module.fail_json(changed=False, **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
