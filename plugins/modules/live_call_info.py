@@ -181,7 +181,7 @@ calls:
       from: "919262171438"
       to: "919148227303"
 waited:
-  description: Seconds spent observing and waiting (0 when O(wait_for) is not set and one look was enough).
+  description: Seconds from the start of the first observation to the end of the last one, waits between them included.
   returned: always
   type: float
   sample: 4.02

@@ -1,0 +1,102 @@
+"""The simulated Vobiz call endpoints under /api/v1: routing, authentication and the call records."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from .replies import Reply, envelope_reply, json_reply, new_api_id, plivo_not_found
+from .scenario import QUEUED_STATUS, TERMINAL_STATUSES
+from .state import SimulatorState
+
+API_PREFIX = "/api/v1"
+QUEUED_LIST_CAP = 20  # Vobiz documents at most 20 uuids and no paging for queued calls
+
+
+@dataclass
+class ApiRoute:
+    auth_id: str
+    call_uuid: str | None  # None: the list endpoint
+
+
+def parse_api_path(path: str) -> ApiRoute | None:
+    """Match /api/v1/Account/{auth_id}/Call[/{call_uuid}][/]; segments are percent-decoded after splitting."""
+    if not path.startswith(API_PREFIX + "/"):
+        return None
+    segments = path[len(API_PREFIX) + 1:].split("/")
+    if segments and segments[-1] == "":
+        segments.pop()  # the trailing slash is optional
+    segments = [unquote(segment) for segment in segments]
+    if len(segments) not in (3, 4) or segments[0] != "Account" or segments[2] != "Call" or not segments[1]:
+        return None
+    if len(segments) == 3:
+        return ApiRoute(auth_id=segments[1], call_uuid=None)
+    return ApiRoute(auth_id=segments[1], call_uuid=segments[3]) if segments[3] else None
+
+
+def is_live(status: str | None) -> bool:
+    return status is not None and status != QUEUED_STATUS and status not in TERMINAL_STATUSES
+
+
+def _authenticate(state: SimulatorState, headers, request_id: str) -> tuple[str | None, Reply | None]:
+    """The caller's auth_id, or the error reply to send instead."""
+    auth_id = headers.get("X-Auth-ID")
+    token = headers.get("X-Auth-Token")
+    with state.lock:
+        account = state.accounts.get(auth_id or "")
+    if account is None or not token or token != account.auth_token:
+        return None, envelope_reply(401, request_id, "INVALID_CREDENTIALS", "Invalid auth credentials")
+    if account.inactive:
+        return None, envelope_reply(403, request_id, "ACCOUNT_INACTIVE", "Account is inactive")
+    return account.auth_id, None
+
+
+def _one_call(state: SimulatorState, route: ApiRoute, status_query: str | None) -> Reply:
+    now = time.monotonic()
+    call = state.find_call(route.auth_id, route.call_uuid)
+    entry = call.entry_at(now) if call else None
+    if status_query == "live":
+        if entry is None or not is_live(entry.status):
+            return plivo_not_found()
+        return json_reply(200, call.live_record(entry.status, new_api_id()))
+    if status_query == "queued":
+        if entry is None or entry.status != QUEUED_STATUS:
+            return plivo_not_found()
+        return json_reply(200, call.queued_record(new_api_id()))
+    if entry is None or entry.status not in TERMINAL_STATUSES:
+        return json_reply(404, {"error": "call not found", "call_uuid": route.call_uuid})
+    return json_reply(200, call.cdr_record(entry))
+
+
+def _call_list(state: SimulatorState, route: ApiRoute, status_query: str) -> Reply:
+    now = time.monotonic()
+    if status_query == "live":
+        uuids = [call.call_uuid for call in state.account_calls(route.auth_id) if is_live(call.status_at(now))]
+    else:
+        uuids = [call.call_uuid for call in state.account_calls(route.auth_id) if call.status_at(now) == QUEUED_STATUS]
+        uuids = uuids[:QUEUED_LIST_CAP]
+    return json_reply(200, {"api_id": new_api_id(), "calls": uuids})
+
+
+def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str) -> Reply:
+    """Answer one API request; `status_query` is the status parameter's value, None when absent."""
+    if not path.startswith(API_PREFIX + "/"):
+        return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
+    if method != "GET":
+        return envelope_reply(405, request_id, "METHOD_NOT_ALLOWED", f"{method} is not allowed here", headers={"Allow": "GET"})
+    caller, refusal = _authenticate(state, headers, request_id)
+    if refusal is not None:
+        return refusal
+    route = parse_api_path(path)
+    if route is None:
+        return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
+    if route.auth_id != caller:
+        return envelope_reply(403, request_id, "FORBIDDEN", "The auth_id in the path is not the caller's")
+    if status_query not in (None, "live", "queued"):
+        return envelope_reply(400, request_id, "INVALID_PARAMETER", "status must be 'live' or 'queued'")
+    if route.call_uuid is not None:
+        return _one_call(state, route, status_query)
+    if status_query is None:
+        return envelope_reply(400, request_id, "INVALID_PARAMETER", "listing calls needs status=live or status=queued")
+    return _call_list(state, route, status_query)
