@@ -14,7 +14,8 @@ import random
 import re
 import threading
 import time
-from urllib.parse import quote, urlsplit, urlunsplit
+import math
+from urllib.parse import quote
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -101,11 +102,8 @@ class ApiResponse:
 
 
 def redact_url(url: str) -> str:
-    """The URL without user:password, for messages."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    """The URL without user:password, for messages (works on URLs too broken to parse)."""
+    return re.sub(r"(//)[^/?#]*@", r"\1", url, count=1)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -114,9 +112,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -134,11 +134,20 @@ def _error_details(data) -> tuple[str | None, str | None, str | None, float | No
     request_id = data.get("requestId") or data.get("request_id") or data.get("api_id")
     if isinstance(error, dict):  # Vobiz: {"status": "error", "error": {"code", "message", "details"}, "requestId"}
         details = error.get("details") if isinstance(error.get("details"), dict) else {}
-        retry_after = details.get("retryAfter")
-        retry_after = float(retry_after) if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool) else None
-        return _text(error.get("code")), _text(error.get("message")), _text(request_id), retry_after
+        return _text(error.get("code")), _text(error.get("message")), _text(request_id), _seconds_or_none(details.get("retryAfter"))
     message = error if isinstance(error, str) else data.get("message")  # Plivo-style: {"api_id", "error": "not found"}
     return None, _text(message), _text(request_id), None
+
+
+def _seconds_or_none(value) -> float | None:
+    """A finite, non-negative number of seconds from a JSON value, or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer beyond any float: the server asks for longer than anyone waits
+        return math.inf
+    return max(0.0, seconds) if not math.isnan(seconds) else None
 
 
 def _text(value) -> str | None:

@@ -21,6 +21,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
     REQUESTS_IMPORT_ERROR,
     VobizClient,
     VobizError,
+    redact_url,
 )
 
 # Letters, digits, '-' and '_' only: such a value can never change the path of the URL it is put in.
@@ -61,7 +62,7 @@ def api_url_error(value: str) -> str | None:
         return "api_url %s is not a valid URL: %s" % (_shown(value), exc)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "api_url %s must be an absolute http:// or https:// URL, such as %s" % (_shown(value), DEFAULT_API_URL)
-    if re.search(r"[\s\x00-\x1f\x7f]", value) or parts.query or parts.fragment:
+    if re.search(r"[\s\x00-\x1f\x7f?#]", value):
         return "api_url %s must not contain spaces, control characters, a query or a fragment" % _shown(value)
     return None
 
@@ -95,7 +96,7 @@ def client_from_module(module, pool_size: int = 8) -> VobizClient:
     params = module.params
     fail_on_errors(module, connection_errors(params))
     if clear_text_to_remote_host(params["api_url"]):
-        module.warn("api_url %s is plain http to a host that is not loopback: the auth token travels in clear text" % params["api_url"])
+        module.warn("api_url %s is plain http to a host that is not loopback: the auth token travels in clear text" % redact_url(params["api_url"]))
     return VobizClient(
         params["api_url"], params["auth_id"], params["auth_token"],
         timeout=params["timeout"],
@@ -128,4 +129,5 @@ def fail_from_error(module, client: VobizClient, error: VobizError, **result) ->
 
 
 def _shown(value: str) -> str:
+    value = redact_url(value)
     return repr(value if len(value) <= 140 else value[:140] + "...")

@@ -1,0 +1,307 @@
+# -*- coding: utf-8 -*-
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""CallsApi: where a call is (and how many requests it takes to say so), the lists, the concurrent fetch, wait_until."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+import responses
+
+from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizHTTPError, VobizResponseError
+from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
+    API_URL,
+    AUTH_ID,
+    AUTH_TOKEN,
+    LIST_URL,
+    add_call,
+    add_list,
+    call_url,
+    cdr_record,
+    live_record,
+    requested,
+)
+
+UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
+NOT_FOUND_BODY = {"error": "call not found", "call_uuid": UUID}
+PLIVO_NOT_FOUND = {"api_id": "p-404", "error": "not found"}
+
+
+@pytest.fixture
+def calls():
+    with VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=0) as client:
+        yield CallsApi(client)
+
+
+def probe(state: str):
+    return ("Call/%s/" % UUID, None if state == "ended" else state)
+
+
+# --- observe: one call --------------------------------------------------------------------------------------------
+
+
+def test_live_call_asked_live_is_found_with_exactly_one_request(mocked, calls):
+    record = live_record(UUID, "in-progress", unknown_future_key={"nested": [1, 2]}, stir_attestation="A")
+    add_call(mocked, UUID, "live", json=record)
+    observation = calls.observe(UUID, "live")
+    assert observation.as_result() == {"found": True, "call": record, "call_status": "in-progress", "cdr": {}}
+    assert observation.source == "live"
+    assert requested(mocked) == [probe("live")]
+
+
+def test_queued_call_asked_queued_is_found_with_exactly_one_request(mocked, calls):
+    record = {"api_id": "q-1", "call_status": "queued", "call_uuid": UUID, "request_uuid": UUID, "caller_name": "", "direction": "outbound",
+              "from": "1", "to": "2"}
+    add_call(mocked, UUID, "queued", json=record)
+    assert calls.observe(UUID, "queued").as_result() == {"found": True, "call": record, "call_status": "queued", "cdr": {}}
+    assert requested(mocked) == [probe("queued")]
+
+
+def test_ended_call_takes_two_requests_and_returns_the_cdr(mocked, calls):
+    add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, UUID, "ended", json=cdr_record(UUID))
+    observation = calls.observe(UUID, "live")
+    assert observation.as_result() == {"found": False, "call": {}, "call_status": "ended", "cdr": cdr_record(UUID)}
+    assert observation.source == "ended"
+    assert requested(mocked) == [probe("live"), probe("ended")]
+
+
+def test_cdr_is_passed_through_verbatim_even_without_call_status(mocked, calls):
+    cdr = {"call_uuid": UUID, "end_time": "2026-06-11 16:04:10", "whatever": None}
+    add_call(mocked, UUID, "live", status=404, json={})
+    add_call(mocked, UUID, "ended", json=cdr)
+    assert calls.observe(UUID, "live").cdr == cdr
+
+
+def test_unknown_call_is_not_found_after_probing_every_state(mocked, calls):
+    add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
+    add_call(mocked, UUID, "queued", status=404, body=b"")
+    observation = calls.observe(UUID, "live")
+    assert observation.as_result() == {"found": False, "call": {}, "call_status": "not_found", "cdr": {}}
+    assert observation.source is None
+    # live, ended, queued, then live again: a call missed as queued may have gone live meanwhile.
+    assert requested(mocked) == [probe("live"), probe("ended"), probe("queued"), probe("live")]
+
+
+def test_call_asked_live_but_still_queued_is_not_found_with_status_queued(mocked, calls):
+    record = live_record(UUID, "queued")
+    add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
+    add_call(mocked, UUID, "queued", json=record)
+    observation = calls.observe(UUID, "live")
+    assert observation.as_result() == {"found": False, "call": record, "call_status": "queued", "cdr": {}}
+    assert requested(mocked) == [probe("live"), probe("ended"), probe("queued")]
+
+
+def test_call_asked_queued_but_already_live_is_not_found_with_its_live_status(mocked, calls):
+    record = live_record(UUID, "ringing")
+    add_call(mocked, UUID, "queued", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
+    add_call(mocked, UUID, "live", json=record)
+    observation = calls.observe(UUID, "queued")
+    assert observation.as_result() == {"found": False, "call": record, "call_status": "ringing", "cdr": {}}
+    assert requested(mocked) == [probe("queued"), probe("ended"), probe("live")]
+
+
+def test_hint_probes_the_state_seen_last_first(mocked, calls):
+    add_call(mocked, UUID, "queued", json=live_record(UUID, "queued"))
+    observation = calls.observe(UUID, "live", hint="queued")
+    assert (observation.found, observation.call_status) == (False, "queued")
+    assert requested(mocked) == [probe("queued")]
+
+
+def test_hint_ended_costs_one_request_for_an_ended_call(mocked, calls):
+    add_call(mocked, UUID, "ended", json=cdr_record(UUID))
+    assert calls.observe(UUID, "live", hint="ended").call_status == "ended"
+    assert requested(mocked) == [probe("ended")]
+
+
+def test_html_404_on_the_live_probe_is_an_error_not_a_missing_call(mocked, calls):
+    add_call(mocked, UUID, "live", status=404, body=b"<html><body>404 page not found</body></html>", content_type="text/html")
+    with pytest.raises(VobizHTTPError) as error:
+        calls.observe(UUID, "live")
+    assert error.value.status_code == 404
+    assert "not Vobiz's JSON" in error.value.message
+    assert len(mocked.calls) == 1
+
+
+@pytest.mark.parametrize("body", [
+    {"call_uuid": UUID},
+    {"call_uuid": UUID, "call_status": ""},
+    {"call_uuid": UUID, "call_status": 3},
+    {"call_uuid": UUID, "call_status": None},
+])
+def test_live_record_without_a_call_status_string_is_refused(mocked, calls, body):
+    add_call(mocked, UUID, "live", json=body)
+    with pytest.raises(VobizResponseError) as error:
+        calls.observe(UUID, "live")
+    assert ('answered HTTP 200 with JSON that is not a call record (a JSON object with a "call_status" string): %r'
+            % json.dumps(body)) in error.value.message
+
+
+@pytest.mark.parametrize("body", [[live_record(UUID)], "in-progress", 42, None])
+def test_live_answer_that_is_not_a_json_object_is_refused(mocked, calls, body):
+    add_call(mocked, UUID, "live", body=json.dumps(body), content_type="application/json")
+    with pytest.raises(VobizResponseError) as error:
+        calls.observe(UUID, "live")
+    assert "with JSON that is not a call record" in error.value.message
+
+
+def test_cdr_answer_that_is_not_a_json_object_is_refused(mocked, calls):
+    add_call(mocked, UUID, "live", status=404, json={})
+    add_call(mocked, UUID, "ended", json=["not", "a", "record"])
+    with pytest.raises(VobizResponseError) as error:
+        calls.observe(UUID, "live")
+    assert """with JSON that is not a finalized call record (a JSON object): '["not", "a", "record"]'""" in error.value.message
+
+
+def test_auth_error_on_a_probe_propagates(mocked, calls):
+    add_call(mocked, UUID, "live", status=401, json={"status": "error", "error": {"code": "TOKEN_EXPIRED", "message": "expired"}})
+    with pytest.raises(VobizHTTPError) as error:
+        calls.observe(UUID, "live")
+    assert error.value.status_code == 401
+    assert len(mocked.calls) == 1
+
+
+# --- lists --------------------------------------------------------------------------------------------------------
+
+
+def test_list_call_uuids_keeps_the_api_order(mocked, calls):
+    add_list(mocked, "live", ["c", "a", "b"])
+    assert calls.list_call_uuids("live") == ["c", "a", "b"]
+    assert requested(mocked) == [("Call/", "live")]
+
+
+def test_list_of_queued_calls_asks_with_status_queued(mocked, calls):
+    add_list(mocked, "queued", [])
+    assert calls.list_call_uuids("queued") == []
+    assert mocked.calls[0].request.url == LIST_URL + "?status=queued"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({"calls": "abc"}, 'a "calls" list of call uuids (strings)'),
+    ({"calls": ["a", 1]}, 'a "calls" list of call uuids (strings)'),
+    ({"calls": {"a": 1}}, 'a "calls" list of call uuids (strings)'),
+    ({}, 'a "calls" list of call uuids (strings)'),  # not an empty list: it would end a drain at once
+    ({"api_id": "x", "calls": None}, 'a "calls" list of call uuids (strings)'),
+    (["a", "b"], 'a JSON object with a "calls" list'),
+])
+def test_list_of_the_wrong_shape_is_refused(mocked, calls, body, expected):
+    add_list(mocked, "live", json=body)
+    with pytest.raises(VobizResponseError) as error:
+        calls.list_call_uuids("live")
+    assert "answered HTTP 200 with JSON that is not %s" % expected in error.value.message
+
+
+def test_fetch_calls_keeps_list_order_and_leaves_out_calls_that_404(mocked, calls):
+    add_call(mocked, "a", "live", json=live_record("a"))
+    add_call(mocked, "b", "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, "c", "live", json=live_record("c", "ringing"))
+    assert calls.fetch_calls(["c", "b", "a"], "live", concurrency=1) == [live_record("c", "ringing"), live_record("a")]
+    assert len(mocked.calls) == 3
+
+
+def test_fetch_calls_of_nothing_sends_nothing(mocked, calls):
+    assert calls.fetch_calls([], "live", concurrency=8) == []
+    assert len(mocked.calls) == 0
+
+
+def _concurrency_probe(mocked, uuids, parties):
+    """Answers that only come back once `parties` requests are in flight together; returns the in-flight record."""
+    barrier = threading.Barrier(parties, timeout=10)
+    state = {"in_flight": 0, "max": 0, "threads": set()}
+    lock = threading.Lock()
+
+    def answer(request):
+        uuid = request.url.split("/Call/")[1].split("/")[0]
+        with lock:
+            state["in_flight"] += 1
+            state["max"] = max(state["max"], state["in_flight"])
+            state["threads"].add(threading.current_thread().name)
+        barrier.wait()
+        with lock:
+            state["in_flight"] -= 1
+        return 200, {}, json.dumps(live_record(uuid))
+
+    for uuid in uuids:
+        mocked.add_callback(responses.GET, call_url(uuid), callback=answer)
+    return state
+
+
+@pytest.mark.parametrize("concurrency, count", [(8, 8), (4, 16), (2, 6), (64, 5)])
+def test_fetch_calls_keeps_exactly_concurrency_requests_in_flight(mocked, calls, concurrency, count):
+    uuids = ["call-%02d" % index for index in range(count)]
+    parties = min(concurrency, count)
+    state = _concurrency_probe(mocked, uuids, parties)
+    records = calls.fetch_calls(uuids, "live", concurrency=concurrency)
+    assert [record["call_uuid"] for record in records] == uuids
+    assert state["max"] == parties
+    assert len(state["threads"]) == parties
+    assert len(mocked.calls) == count
+
+
+def test_fetch_calls_with_concurrency_one_runs_in_the_calling_thread(mocked, calls):
+    state = _concurrency_probe(mocked, ["a", "b", "c"], 1)
+    assert [record["call_uuid"] for record in calls.fetch_calls(["a", "b", "c"], "live", concurrency=1)] == ["a", "b", "c"]
+    assert state["threads"] == {threading.current_thread().name}
+    assert state["max"] == 1
+
+
+def test_fetch_calls_returns_list_order_not_completion_order(mocked, calls):
+    last_done = threading.Event()
+
+    def slow_first(request):
+        assert last_done.wait(10)
+        return 200, {}, json.dumps(live_record("first"))
+
+    def fast_last(request):
+        last_done.set()
+        return 200, {}, json.dumps(live_record("last"))
+
+    mocked.add_callback(responses.GET, call_url("first"), callback=slow_first)
+    mocked.add_callback(responses.GET, call_url("last"), callback=fast_last)
+    assert [record["call_uuid"] for record in calls.fetch_calls(["first", "last"], "live", concurrency=2)] == ["first", "last"]
+
+
+def test_fetch_calls_fails_on_the_first_error(mocked, calls):
+    add_call(mocked, "a", "live", json=live_record("a"))
+    add_call(mocked, "b", "live", status=400, json={"status": "error", "error": {"code": "BAD", "message": "bad uuid"}})
+    with pytest.raises(VobizHTTPError) as error:
+        calls.fetch_calls(["a", "b"], "live", concurrency=2)
+    assert "HTTP 400 Bad Request: BAD: bad uuid" in error.value.message
+
+
+# --- wait_until ---------------------------------------------------------------------------------------------------
+
+
+def test_wait_until_done_at_once_observes_once_and_never_sleeps(clock):
+    outcome = wait_until(lambda: "x", lambda value: True, timeout=60, sleep=2, clock=clock.monotonic, pause=clock.sleep)
+    assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == ("x", True, 0.0, 1)
+    assert clock.sleeps == []
+
+
+def test_wait_until_timeout_zero_observes_exactly_once(clock):
+    seen = []
+    outcome = wait_until(lambda: seen.append(1) or len(seen), lambda value: False, timeout=0, sleep=2, clock=clock.monotonic, pause=clock.sleep)
+    assert (outcome.reached, outcome.polls, seen) == (False, 1, [1])
+    assert clock.sleeps == []
+
+
+def test_wait_until_times_out_with_last_sleep_shortened_to_the_deadline(clock):
+    values = iter(range(100))
+    outcome = wait_until(lambda: next(values), lambda value: False, timeout=5, sleep=2, clock=clock.monotonic, pause=clock.sleep)
+    assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == (3, False, 5.0, 4)
+    assert clock.sleeps == [2, 2, 1]
+
+
+def test_wait_until_stops_as_soon_as_done(clock):
+    values = iter(["ringing", "ringing", "in-progress", "never-asked"])
+    outcome = wait_until(lambda: next(values), lambda value: value == "in-progress", timeout=60, sleep=3,
+                         clock=clock.monotonic, pause=clock.sleep)
+    assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == ("in-progress", True, 6.0, 3)

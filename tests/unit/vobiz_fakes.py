@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Test doubles and helpers shared by the unit tests (the fixtures that use them are in conftest.py)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from urllib.parse import parse_qs, urlsplit
+
+import responses
+from responses import matchers
+
+API_URL = "https://api.vobiz.ai/api/v1"
+AUTH_ID = "MA_UNITTEST01"
+AUTH_TOKEN = "tok-Unit-9f3b27c1d4e5-SECRET"
+ACCOUNT_URL = "%s/Account/%s" % (API_URL, AUTH_ID)
+LIST_URL = ACCOUNT_URL + "/Call/"
+
+
+def call_url(call_uuid: str) -> str:
+    return "%s/Call/%s/" % (ACCOUNT_URL, call_uuid)
+
+
+def add_call(rsps, call_uuid: str, state: str, status: int = 200, **kwargs):
+    """Register one answer for GET .../Call/{uuid}/ with ?status=state (live, queued) or without it (ended)."""
+    params = {} if state == "ended" else {"status": state}
+    return rsps.add(responses.GET, call_url(call_uuid), status=status, match=[matchers.query_param_matcher(params)], **kwargs)
+
+
+def add_list(rsps, state: str, call_uuids=None, status: int = 200, **kwargs):
+    """Register one answer for GET .../Call/?status=state."""
+    if call_uuids is not None:
+        kwargs["json"] = {"api_id": "list-%s" % state, "calls": list(call_uuids)}
+    return rsps.add(responses.GET, LIST_URL, status=status, match=[matchers.query_param_matcher({"status": state})], **kwargs)
+
+
+def requested(rsps) -> list:
+    """The requests sent, as (path below the account, status parameter or None)."""
+    seen = []
+    for call in rsps.calls:
+        parts = urlsplit(call.request.url)
+        prefix = urlsplit(ACCOUNT_URL).path + "/"
+        path = parts.path[len(prefix):] if parts.path.startswith(prefix) else parts.path
+        status = parse_qs(parts.query).get("status")
+        seen.append((path, status[0] if status else None))
+    return seen
+
+
+def live_record(call_uuid: str, call_status: str = "in-progress", **extra) -> dict:
+    record = {
+        "api_id": "c9cab827-d7e6-4ab8-b521-f29e593a1c26",
+        "call_status": call_status,
+        "call_uuid": call_uuid,
+        "caller_name": "",
+        "direction": "outbound",
+        "from": "919262171438",
+        "request_uuid": call_uuid,
+        "session_start": "2026-06-11 16:03:28.586839",
+        "stir_attestation": "Not Applicable",
+        "stir_verification": "Not Applicable",
+        "to": "919148227303",
+    }
+    record.update(extra)
+    return record
+
+
+def cdr_record(call_uuid: str) -> dict:
+    return {"call_uuid": call_uuid, "call_status": "completed", "call_duration": 42, "hangup_cause_name": "NORMAL_CLEARING",
+            "bill_duration": 60, "total_amount": "0.01200"}
+
+
+class FakeClock:
+    """Stands in for the time module: monotonic() and time() only move when sleep() is called.
+
+    sleep() refuses what time.sleep refuses (negative or NaN), records each delay (and, in sleepers, which thread asked for it),
+    and calls on_sleep(seconds) so that a test can move the world on while the code under test waits.
+    """
+
+    EPOCH = 1_800_000_000.0
+
+    def __init__(self):
+        self.elapsed = 0.0
+        self.sleeps = []
+        self.sleepers = []
+        self.on_sleep = None
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return 1000.0 + self.elapsed
+
+    def time(self) -> float:
+        with self._lock:
+            return self.EPOCH + self.elapsed
+
+    def sleep(self, seconds: float) -> None:
+        if math.isnan(seconds) or seconds < 0:
+            raise ValueError("sleep length must be non-negative")
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.sleepers.append((threading.current_thread().name, seconds))
+        if self.on_sleep is not None:
+            self.on_sleep(seconds)
+        with self._lock:
+            self.elapsed += seconds
+
+
+class Jitter:
+    """Stands in for the random module: uniform(a, b) is recorded and returns b (or a when low is set)."""
+
+    def __init__(self):
+        self.calls = []
+        self.low = False
+
+    def uniform(self, a: float, b: float) -> float:
+        self.calls.append((a, b))
+        return a if self.low else b
+
+
+class ModuleRun:
+    def __init__(self, result: dict, rc, stdout: str):
+        self.result = result
+        self.rc = rc
+        self.stdout = stdout
+
+    @property
+    def failed(self) -> bool:
+        return self.rc == 1 and self.result.get("failed") is True
+
+    @property
+    def warnings(self) -> list:
+        """The warnings' texts (ansible-core 2.19 sends each one as a WarningSummary with an event)."""
+        texts = []
+        for warning in self.result.get("warnings", []):
+            texts.append(warning if isinstance(warning, str) else warning["event"]["msg"])
+        return texts
