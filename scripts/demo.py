@@ -42,11 +42,11 @@ def run(argv: list, env: dict) -> None:
 def install_collection() -> Path:
     shutil.rmtree(BUILD, ignore_errors=True)
     BUILD.mkdir(parents=True)
-    quiet = dict(stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(BUILD), "--force"], **quiet)
+    galaxy = str(BIN / "ansible-galaxy")
+    subprocess.run([galaxy, "collection", "build", "--output-path", str(BUILD), "--force"], stdout=subprocess.DEVNULL, cwd=ROOT, check=True)
     tarball = next(BUILD.glob("vobiz-telephony-*.tar.gz"))
     collections = BUILD / "collections"
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", str(tarball), "-p", str(collections), "--force"], **quiet)
+    subprocess.run([galaxy, "collection", "install", str(tarball), "-p", str(collections), "--force"], stdout=subprocess.DEVNULL, cwd=ROOT, check=True)
     return collections
 
 

@@ -11,13 +11,13 @@ short_description: What a Vobiz call is doing right now, or which calls are live
 version_added: 0.1.0
 description:
   - With O(call_uuid), returns the call's current record from Vobiz's live (or queued) call endpoint.
-    A call that has ended or that Vobiz does not know is not a failure: RV(call_status) says V(ended) or V(not_found),
+    A call that has ended or that Vobiz does not know is not a failure; RV(call_status) says V(ended) or V(not_found),
     so that C(failed_when), C(until) and C(when) can gate on it.
   - Without O(call_uuid), lists the uuids of every live (or queued) call of the account and, with O(details),
     each call's record.
   - With O(wait_for), polls until the call reaches one of the given states, or, in list mode, until no call is left
     (a drain).
-  - Only reads: it never changes a call, and it reads in check mode too.
+  - The module only reads. It never changes a call, and it reads in check mode too.
 author:
   - vobiz.telephony contributors
 options:

@@ -53,7 +53,9 @@ def test_very_long_identifier_is_shown_cut():
     assert message == "call_uuid %r is not valid: use 1 to 128 letters, digits, '-' or '_'" % ("y" * 140 + "...")
 
 
-@pytest.mark.parametrize("value", [DEFAULT_API_URL, "http://127.0.0.1:8080/api/v1", "https://vobiz.internal", "http://[::1]:9000/v1/", "HTTPS://API.VOBIZ.AI/api/v1"])
+@pytest.mark.parametrize("value", [
+    DEFAULT_API_URL, "http://127.0.0.1:8080/api/v1", "https://vobiz.internal", "http://[::1]:9000/v1/", "HTTPS://API.VOBIZ.AI/api/v1",
+])
 def test_api_url_accepts_absolute_http_and_https(value):
     assert api_url_error(value) is None
 

@@ -1,0 +1,188 @@
+# Build and test plumbing of the vobiz.telephony collection.
+#
+#   make test      every gate below, in order, then a summary (CI: bash .ci/run)
+#   make demo      the demo (scripts/demo.py) in .venv
+#   make help      this list
+#
+# Each tool lives in a virtual environment inside the repo, (re)created when its
+# requirements file changes (the venv's .stamp is older than the file):
+#   .venv        python3.11, ansible-core 2.19, test tools   <- requirements-dev.txt
+#   .venv-tools  python3.11, ansible-lint, antsibull-*, galaxy-importer <- requirements-tools.txt
+#   .venv-2.21   python3.13 (or 3.12), ansible-core 2.21     <- requirements-2.21.txt
+#
+# ansible-test, the unit tests and antsibull-docs run from a copy of the tree at
+# $(COLL) (scripts/stage.sh: tracked and untracked-not-ignored files), because
+# they need the ansible_collections/<namespace>/<name> layout.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+# --- interpreters -------------------------------------------------------------
+# Real paths under pyenv first (its shims may point at a version that is not
+# installed), then whatever is on PATH. Override: make PYTHON311=/path/python3.11
+PYENV_VERSIONS := $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
+find-python = $(firstword $(wildcard $(PYENV_VERSIONS)/$(1).*/bin/python$(1)) $(shell command -v python$(1) 2>/dev/null))
+PYTHON311 ?= $(call find-python,3.11)
+PYTHON_NEWEST ?= $(or $(call find-python,3.13),$(call find-python,3.12))
+
+# --- layout -------------------------------------------------------------------
+ROOT := $(CURDIR)
+VENV := .venv
+TOOLS := .venv-tools
+V221 := .venv-2.21
+PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.stamp
+TOOLS_STAMP := $(TOOLS)/.stamp
+V221_STAMP := $(V221)/.stamp
+
+NAMESPACE := $(shell sed -n 's/^namespace: *//p' galaxy.yml)
+NAME := $(shell sed -n 's/^name: *//p' galaxy.yml)
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+TARBALL := build/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
+COLL_PARENT := build
+COLL := $(COLL_PARENT)/ansible_collections/$(NAMESPACE)/$(NAME)
+MODULES := $(basename $(notdir $(wildcard plugins/modules/*.py)))
+
+# ansible-test always names the Python; --local runs in the current venv.
+# It keeps its sanity-test venvs and its pip bootstrap script under ~/.ansible/test:
+# give it a HOME inside the repo, so that runs from other checkouts (or other
+# people) cannot race on them and the user's own ~/.ansible is never touched.
+# pip keeps using the user's cache.
+ANSIBLE_TEST_HOME := $(ROOT)/.cache/ansible-test-home
+PIP_CACHE := $(or $(PIP_CACHE_DIR),$(XDG_CACHE_HOME:%=%/pip),$(HOME)/.cache/pip)
+ANSIBLE_TEST_ENV := HOME="$(ANSIBLE_TEST_HOME)" PIP_CACHE_DIR="$(PIP_CACHE)" PATH="$(ROOT)/$(VENV)/bin:$$PATH"
+ANSIBLE_TEST := $(ANSIBLE_TEST_ENV) $(ROOT)/$(VENV)/bin/ansible-test
+ANSIBLE_TEST_OPTS := --python 3.11 --local --color no
+
+# the order of `make test`
+GATES := venvs lint units e2e sanity ansible-test-units ansible-test-integration \
+         lint-ansible changelog docs-lint galaxy-import matrix
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help test venvs stage seed-get-pip lint units e2e sanity ansible-test-units \
+        ansible-test-integration lint-ansible changelog changelog-release docs-lint docs galaxy-import \
+        matrix matrix-units matrix-e2e demo clean distclean
+
+help:
+	@echo "make test                      all gates, in order, with a summary (what CI runs)"
+	@echo "make demo                      run scripts/demo.py in .venv"
+	@echo "gates: $(GATES)"
+	@echo "make docs                      regenerate docs/<module>_module.rst from the module's docs"
+	@echo "make changelog-release         once per release: changelog.yaml + CHANGELOG.md from the fragments"
+	@echo "make clean | distclean         remove build output | and the virtual environments"
+
+test:
+	@MAKE="$(MAKE)" scripts/run-gates.sh $(GATES)
+
+# --- virtual environments -------------------------------------------------------
+$(VENV_STAMP): requirements-dev.txt requirements.txt
+	scripts/mkvenv.sh "$(PYTHON311)" $(VENV) requirements-dev.txt
+
+$(TOOLS_STAMP): requirements-tools.txt
+	scripts/mkvenv.sh "$(PYTHON311)" $(TOOLS) requirements-tools.txt
+
+$(V221_STAMP): requirements-2.21.txt requirements.txt
+	scripts/mkvenv.sh "$(PYTHON_NEWEST)" $(V221) requirements-2.21.txt
+
+venvs: $(VENV_STAMP) $(TOOLS_STAMP) $(V221_STAMP)
+
+# --- helpers ----------------------------------------------------------------------
+stage:
+	scripts/stage.sh $(COLL)
+
+seed-get-pip: $(VENV_STAMP)
+	mkdir -p "$(ANSIBLE_TEST_HOME)"
+	$(ANSIBLE_TEST_ENV) $(PY) scripts/seed-get-pip.py
+
+# --- 1. ruff ----------------------------------------------------------------------
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check plugins tests
+
+# --- 2. unit tests (pytest, from the staged copy so that ansible_collections.* imports) --
+units: $(VENV_STAMP) stage
+	cd $(COLL) && PYTHONPATH="$(ROOT)/$(COLL_PARENT)" $(ROOT)/$(PY) -m pytest tests/unit -q -p no:cacheprovider
+
+# --- 3. end-to-end tests (they build and install the collection themselves) -------
+e2e: $(VENV_STAMP)
+	PATH="$(ROOT)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests/e2e -q -p no:cacheprovider
+
+# --- 4./5. ansible-test -------------------------------------------------------------
+sanity: $(VENV_STAMP) seed-get-pip stage
+	cd $(COLL) && $(ANSIBLE_TEST) sanity $(ANSIBLE_TEST_OPTS)
+
+# ansible-test exits 0 with "All targets skipped" when there is nothing to run: refuse that.
+ansible-test-units: $(VENV_STAMP) seed-get-pip stage
+	@find tests/unit -name 'test_*.py' | grep -q . || { echo "no unit tests under tests/unit" >&2; exit 1; }
+	cd $(COLL) && $(ANSIBLE_TEST) units $(ANSIBLE_TEST_OPTS)
+
+ansible-test-integration: $(VENV_STAMP) seed-get-pip stage
+	@test -d tests/integration/targets/live_call_info || { echo "no integration target tests/integration/targets/live_call_info" >&2; exit 1; }
+	cd $(COLL) && $(ANSIBLE_TEST) integration live_call_info $(ANSIBLE_TEST_OPTS)
+
+# --- 6. ansible-lint ------------------------------------------------------------------
+# The collection root, then the EXAMPLES of every module extracted into a small
+# project (ansible-lint does not read plugin docs itself). Offline, ansible-lint
+# does not make the collection itself visible to ansible-playbook --syntax-check:
+# the staged copy is put on ANSIBLE_COLLECTIONS_PATH instead.
+ANSIBLE_LINT := ANSIBLE_COLLECTIONS_PATH="$(ROOT)/$(COLL_PARENT)" PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" \
+    ansible-lint --profile production --offline --nocolor
+
+lint-ansible: $(TOOLS_STAMP) stage
+	$(ANSIBLE_LINT)
+	rm -rf build/lint-examples
+	$(TOOLS)/bin/python scripts/extract-examples.py build/lint-examples plugins/modules/*.py
+	cd build/lint-examples && $(ANSIBLE_LINT) *.yml tasks/*.yml
+
+# --- 7. changelog -----------------------------------------------------------------------
+changelog: $(TOOLS_STAMP)
+	$(TOOLS)/bin/antsibull-changelog lint
+	$(TOOLS)/bin/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" scripts/check-changelog.sh
+
+# The one-off step of a release (0.1.0: once the module's docs are final):
+# records the fragments in changelogs/changelog.yaml and writes CHANGELOG.md.
+# Commit both; `make changelog` then checks them on every run.
+changelog-release: $(TOOLS_STAMP)
+	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" $(TOOLS)/bin/antsibull-changelog release --version $(VERSION)
+
+# --- 8. docs --------------------------------------------------------------------------------
+docs-lint: $(TOOLS_STAMP) stage
+	cd $(COLL) && PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" antsibull-docs lint-collection-docs --plugin-docs .
+	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" scripts/module-docs.sh check $(COLL_PARENT) $(MODULES)
+
+docs: $(TOOLS_STAMP) stage
+	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" scripts/module-docs.sh write $(COLL_PARENT) $(MODULES)
+
+# --- 9. galaxy-importer -------------------------------------------------------------------
+galaxy-import: $(TOOLS_STAMP)
+	rm -f build/$(NAMESPACE)-$(NAME)-*.tar.gz
+	$(TOOLS)/bin/ansible-galaxy collection build --force --output-path build .
+	$(TOOLS)/bin/python scripts/check-tarball.py $(TARBALL)
+	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" GALAXY_IMPORTER_CONFIG="$(ROOT)/scripts/galaxy-importer.cfg" \
+	    scripts/galaxy-import.sh $(TOOLS)/bin/python $(TARBALL)
+
+# --- 10. ansible-core 2.21 ------------------------------------------------------------------
+matrix: matrix-units matrix-e2e
+
+matrix-units: $(V221_STAMP) stage
+	cd $(COLL) && PYTHONPATH="$(ROOT)/$(COLL_PARENT)" $(ROOT)/$(V221)/bin/python -m pytest tests/unit -q -p no:cacheprovider
+
+matrix-e2e: $(V221_STAMP)
+	PATH="$(ROOT)/$(V221)/bin:$$PATH" $(V221)/bin/python -m pytest tests/e2e -q -p no:cacheprovider
+
+# --- demo (scripts/demo.py is written elsewhere) --------------------------------------------
+demo: $(VENV_STAMP)
+	$(PY) scripts/demo.py
+
+# --- cleaning -------------------------------------------------------------------------------
+clean:
+	rm -rf build tests/output .ansible
+
+distclean: clean
+	rm -rf $(VENV) $(TOOLS) $(V221) $(ANSIBLE_TEST_HOME)
