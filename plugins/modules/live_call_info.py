@@ -19,7 +19,7 @@ description:
     (a drain).
   - The module only reads. It never changes a call, and it reads in check mode too.
 author:
-  - vobiz.telephony contributors
+  - Vobiz telephony maintainers (@vobiz)
 options:
   call_uuid:
     description:

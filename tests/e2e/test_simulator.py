@@ -276,7 +276,7 @@ def test_control_errors_and_listing(sim):
 def test_status_fault_applies_times_then_expires(sim):
     fault_id = add_fault(sim, kind="status", status=503, times=2)
     assert sim.control("GET", "faults")["faults"][0]["id"] == fault_id
-    for _ in range(2):
+    for _attempt in range(2):
         body = assert_envelope(api(sim, call_path(LIVE_UUID), status="live"), 503, "SERVICE_UNAVAILABLE")
         assert body["error"]["message"] == "Service Unavailable"
     assert api(sim, call_path(LIVE_UUID), status="live").status_code == 200
@@ -437,7 +437,7 @@ def test_keep_alive_reuses_one_connection_without_nagle_delay(sim):
     before = sim.control("GET", "stats")["api_connections"]
     durations = []
     with requests.Session() as session:
-        for _ in range(10):
+        for _attempt in range(10):
             started = time.monotonic()
             assert api(sim, call_path(LIVE_UUID), session=session, status="live").status_code == 200
             durations.append(time.monotonic() - started)
@@ -519,7 +519,7 @@ def test_tls(tmp_path):
     with Simulator(scenario=SCENARIO, tls=(str(cert), str(key))) as simulator:
         assert simulator.base_url.startswith("https://127.0.0.1:")
         with requests.Session() as session:
-            for _ in range(2):
+            for _attempt in range(2):
                 response = session.get(f"{simulator.base_url}{call_path(LIVE_UUID)}", params={"status": "live"},
                                        headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN}, timeout=5, verify=str(cert))
                 assert response.json()["call_uuid"] == LIVE_UUID

@@ -112,7 +112,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def dispatch(self):
         try:
             body = self._read_body()
-            path, _, query = self.path.partition("?")
+            path, _sep, query = self.path.partition("?")
             if path.startswith(CONTROL_PREFIX):
                 self._answer_control(path, body)
             else:

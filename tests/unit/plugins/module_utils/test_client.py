@@ -164,7 +164,7 @@ def test_other_http_error_names_status_vobiz_code_message_and_request_id(mocked)
     mocked.add(responses.GET, URL, status=409, json=vobiz_error("INVALID_PARAMETER", "status must be live or queued", "req_409"))
     with pytest.raises(VobizHTTPError) as error:
         get_live(make_client())
-    assert type(error.value) is VobizHTTPError
+    assert error.value.__class__ is VobizHTTPError  # exactly, not a subclass
     assert error.value.message == ("GET %s answered HTTP 409 Conflict: INVALID_PARAMETER: status must be live or queued "
                                    "(request id req_409)" % SHOWN_LIVE)
     assert error.value.result_fields() == {"status_code": 409, "error_code": "INVALID_PARAMETER", "request_id": "req_409"}
@@ -199,7 +199,7 @@ def test_html_404_is_a_plain_http_error_showing_the_body(mocked):
     mocked.add(responses.GET, URL, status=404, body=b"<html>\n<body><h1>Not Found</h1></body></html>", content_type="text/html")
     with pytest.raises(VobizHTTPError) as error:
         get_live(make_client())
-    assert type(error.value) is VobizHTTPError
+    assert error.value.__class__ is VobizHTTPError  # exactly, not a subclass
     assert error.value.message == ("GET %s answered HTTP 404 Not Found and a body that is not Vobiz's JSON: "
                                    "'<html> <body><h1>Not Found</h1></body></html>'" % SHOWN_LIVE)
 

@@ -80,7 +80,6 @@ _API_URLS = st.builds(
 )
 
 
-
 @PROPERTY
 @given(value=_API_URLS | st.text())
 @example(value=API_URL)
@@ -120,7 +119,6 @@ def _vobiz_shaped():
         st.fixed_dictionaries({"api_id": anything, "error": anything}),
         anything,
     )
-
 
 
 def _observe_and_list(status: int, body: bytes, headers: dict) -> None:
