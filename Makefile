@@ -67,7 +67,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help test venvs stage seed-get-pip lint units e2e sanity ansible-test-units \
         ansible-test-integration lint-ansible changelog changelog-release docs-lint docs galaxy-import \
-        matrix matrix-units matrix-e2e demo clean distclean
+        matrix matrix-units matrix-e2e demo bench clean distclean
 
 help:
 	@echo "make test                      all gates, in order, with a summary (what CI runs)"
@@ -75,6 +75,7 @@ help:
 	@echo "gates: $(GATES)"
 	@echo "make docs                      regenerate docs/<module>_module.rst from the module's docs"
 	@echo "make changelog-release         once per release: changelog.yaml + CHANGELOG.md from the fragments"
+	@echo "make bench                     benchmarks against the simulator (figures, not a gate; docs/benchmarks.md)"
 	@echo "make clean | distclean         remove build output | and the virtual environments"
 
 test:
@@ -179,6 +180,10 @@ matrix-e2e: $(V221_STAMP)
 # --- demo (scripts/demo.py is written elsewhere) --------------------------------------------
 demo: $(VENV_STAMP)
 	$(PY) scripts/demo.py
+
+# --- benchmarks (figures, not pass/fail; docs/benchmarks.md) ---------------------------------
+bench: $(VENV_STAMP)
+	$(PY) -m tests.benchmarks
 
 # --- cleaning -------------------------------------------------------------------------------
 clean:

@@ -117,21 +117,25 @@ class CallsApi:
 
 
 def wait_until(observe, is_done, timeout: float, sleep: float, clock=None, pause=None) -> WaitOutcome:
-    """Observe until is_done(observation) or `timeout` seconds have passed (at least one observation)."""
+    """Observe until is_done(observation) or `timeout` seconds have passed (at least one observation).
+
+    Observations start every `sleep` seconds, however long each takes, so that a change is seen within one `sleep`.
+    """
     clock = clock or time.monotonic
     pause = pause or time.sleep
     start = clock()
     polls = 0
     while True:
+        poll_started = clock()
         last = observe()
         polls += 1
-        elapsed = clock() - start
+        now = clock()
         if is_done(last):
-            return WaitOutcome(last, True, elapsed, polls)
-        remaining = timeout - elapsed
+            return WaitOutcome(last, True, now - start, polls)
+        remaining = timeout - (now - start)
         if remaining <= 0:
-            return WaitOutcome(last, False, elapsed, polls)
-        pause(min(sleep, remaining))
+            return WaitOutcome(last, False, now - start, polls)
+        pause(max(0.0, min(poll_started + sleep - now, remaining)))
 
 
 def _observation(state: str, record: dict, requested: str) -> CallObservation:

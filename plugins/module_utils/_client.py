@@ -21,7 +21,6 @@ REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.util import Timeout as Urllib3Timeout
 except ImportError as exc:  # pragma: no cover - exercised by the modules' missing_required_lib path
     REQUESTS_IMPORT_ERROR = exc
 
@@ -286,21 +285,42 @@ class VobizClient:
         return redact_url(url) + ("?" + query if query else "")
 
     def _attempt(self, url: str, params: dict | None, shown: str) -> ApiResponse:
+        """One GET, given at most `timeout` seconds from connecting to the last byte.
+
+        Socket time-outs alone cannot bound a server that sends a byte now and then, so the exchange runs in a
+        daemon thread that is abandoned (and dies with the process) when the time is up.
+        """
         self._wait_for_pool_gate()
-        # urllib3's total bounds connect plus the wait for the answer's head; _read_body bounds the rest.
-        deadline = time.monotonic() + self.timeout
-        timeout = Urllib3Timeout(connect=self.timeout, read=self.timeout, total=self.timeout)
+        outcome = {}
+        finished = threading.Event()
+
+        def exchange():
+            try:
+                outcome["response"] = self._exchange(url, params, shown)
+            except BaseException as exc:  # pylint: disable=broad-exception-caught - handed over to the caller
+                outcome["error"] = exc
+            finally:
+                finished.set()
+
+        threading.Thread(target=exchange, name="%s/http" % threading.current_thread().name, daemon=True).start()
+        if not finished.wait(self.timeout):
+            raise VobizConnectionError("GET %s failed: no complete answer within %s s" % (shown, _seconds(self.timeout)), url=shown)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
+
+    def _exchange(self, url: str, params: dict | None, shown: str) -> ApiResponse:
         try:
-            response = self.session.get(url, params=params, timeout=timeout, verify=self.verify, stream=True, allow_redirects=False)
+            response = self.session.get(url, params=params, timeout=self.timeout, verify=self.verify, stream=True, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             raise VobizConnectionError("GET %s failed: %s" % (shown, describe_exception(exc, self.timeout)), url=shown) from None
         try:
-            body = self._read_body(response, deadline, shown)
+            body = self._read_body(response, shown)
         finally:
             response.close()
         return self._decode(response, body, shown)
 
-    def _read_body(self, response, deadline: float, shown: str) -> bytes:
+    def _read_body(self, response, shown: str) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise self._too_large(response.status_code, shown)
@@ -310,9 +330,6 @@ class VobizClient:
                 size += len(chunk)
                 if size > self.max_body_bytes:
                     raise self._too_large(response.status_code, shown)
-                if time.monotonic() > deadline:
-                    raise VobizConnectionError("GET %s failed: the answer took longer than %s s to arrive"
-                                               % (shown, _seconds(self.timeout)), url=shown)
                 chunks.append(chunk)
         except requests.exceptions.RequestException as exc:
             raise VobizConnectionError("GET %s failed while reading the answer: %s"

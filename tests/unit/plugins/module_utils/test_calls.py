@@ -223,7 +223,8 @@ def _concurrency_probe(mocked, uuids, parties):
         with lock:
             state["in_flight"] += 1
             state["max"] = max(state["max"], state["in_flight"])
-            state["threads"].add(threading.current_thread().name)
+            # each attempt runs in a helper thread named after the thread that sent it: "<sender>/http"
+            state["threads"].add(threading.current_thread().name.rsplit("/http", 1)[0])
         barrier.wait()
         with lock:
             state["in_flight"] -= 1
@@ -298,6 +299,17 @@ def test_wait_until_times_out_with_last_sleep_shortened_to_the_deadline(clock):
     outcome = wait_until(lambda: next(values), lambda value: False, timeout=5, sleep=2, clock=clock.monotonic, pause=clock.sleep)
     assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == (3, False, 5.0, 4)
     assert clock.sleeps == [2, 2, 1]
+
+
+def test_wait_until_starts_an_observation_every_sleep_however_long_each_takes(clock):
+    def slow_observe():
+        clock.elapsed += 0.4  # each look takes 0.4 s: the pause makes up the rest of the 2 s
+        return "ringing"
+
+    outcome = wait_until(slow_observe, lambda value: False, timeout=5, sleep=2, clock=clock.monotonic, pause=clock.sleep)
+    assert clock.sleeps == pytest.approx([1.6, 1.6, 0.6])  # looks start at 0, 2, 4 and 5 (the deadline)
+    assert (outcome.polls, outcome.reached) == (4, False)
+    assert outcome.waited == pytest.approx(5.4)
 
 
 def test_wait_until_stops_as_soon_as_done(clock):

@@ -1,0 +1,238 @@
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every benchmark needs: the collection built and installed, the simulator, Ansible's environment, measured processes.
+
+Everything lives in one temporary directory outside the repo, removed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+LATENCY = 0.02  # seconds the simulator adds to every API request
+AUTH_ID = "MA_BENCH0001"
+AUTH_TOKEN = "bench-token-0001"
+MODULE = "ansible_collections.vobiz.telephony.plugins.modules.live_call_info"
+SIMULATOR_START_SECONDS = 15
+
+
+class BenchmarkError(Exception):
+    """A benchmark could not measure what it should (a failed run, a wrong answer)."""
+
+
+@dataclass
+class Run:
+    """One finished process: wall seconds from start to exit, its peak RSS, exit code and output."""
+
+    seconds: float
+    max_rss_mib: float
+    returncode: int
+    stdout: str
+    stderr: str
+    ended_at: float  # time.monotonic() when the exit was seen
+
+
+@dataclass
+class Started:
+    """A process started by start_process(), to be finished by finish_process()."""
+
+    process: subprocess.Popen
+    started_at: float
+    stdout_path: Path
+    stderr_path: Path
+
+
+def start_process(argv: list, env: dict, cwd: Path, scratch: Path) -> Started:
+    """Start argv with its output going to files (no pipe to drain while it runs)."""
+    fd, name = tempfile.mkstemp(dir=scratch, prefix="out-")
+    os.close(fd)
+    stdout_path = Path(name)
+    stderr_path = stdout_path.with_name(stdout_path.name + ".err")
+    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+        started_at = time.monotonic()
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=stdout, stderr=stderr)  # pylint: disable=consider-using-with
+    return Started(process, started_at, stdout_path, stderr_path)
+
+
+def finish_process(started: Started) -> Run:
+    """Wait for the process with wait4(), which gives this one child's own resource usage (ru_maxrss in KiB on Linux)."""
+    status, usage = os.wait4(started.process.pid, 0)[1:]
+    ended_at = time.monotonic()
+    started.process.returncode = os.waitstatus_to_exitcode(status)
+    stdout = started.stdout_path.read_text(encoding="utf-8", errors="replace")
+    stderr = started.stderr_path.read_text(encoding="utf-8", errors="replace")
+    started.stdout_path.unlink()
+    started.stderr_path.unlink()
+    return Run(ended_at - started.started_at, usage.ru_maxrss / 1024.0, started.process.returncode, stdout, stderr, ended_at)
+
+
+def run_process(argv: list, env: dict, cwd: Path, scratch: Path) -> Run:
+    return finish_process(start_process(argv, env, cwd, scratch))
+
+
+def checked(run: Run, what: str) -> Run:
+    """The run, or a BenchmarkError with the end of its output when it failed."""
+    if run.returncode != 0:
+        tail = (run.stdout + run.stderr).strip().splitlines()[-15:]
+        raise BenchmarkError("%s exited with %d:\n%s" % (what, run.returncode, "\n".join(tail)))
+    return run
+
+
+class Bench:
+    """The installed collection and a running simulator with one account and no calls; a context manager."""
+
+    def __init__(self, keep: bool = False):
+        self.keep = keep
+        self.workdir = Path(tempfile.mkdtemp(prefix="vobiz-bench-"))
+        self.scratch = self.workdir / "scratch"
+        self.collections = self.workdir / "collections"
+        self.simulator = None
+        self.api_url = ""
+        self.control_session = requests.Session()
+
+    def __enter__(self) -> "Bench":
+        try:
+            self.scratch.mkdir()
+            self._install_collection()
+            self._start_simulator()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.simulator is not None:
+            self.simulator.terminate()
+            try:
+                self.simulator.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.simulator.kill()
+                self.simulator.wait()
+            self.simulator = None
+        self.control_session.close()
+        if not self.keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # setting up
+
+    def _install_collection(self) -> None:
+        """Build the collection from this tree and install it, as a user would get it."""
+        quiet = dict(cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        built = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(self.workdir)], check=False, **quiet)
+        if built.returncode != 0:
+            raise BenchmarkError("ansible-galaxy collection build failed: %s" % built.stderr.decode(errors="replace"))
+        tarball = next(self.workdir.glob("vobiz-telephony-*.tar.gz"))
+        installed = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "-p", str(self.collections), str(tarball)],
+                                   check=False, **quiet)
+        if installed.returncode != 0:
+            raise BenchmarkError("ansible-galaxy collection install failed: %s" % installed.stderr.decode(errors="replace"))
+
+    def _write_scenario(self) -> Path:
+        scenario = self.workdir / "scenario.json"
+        scenario.write_text(json.dumps({"accounts": [{"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN}], "calls": []}), encoding="utf-8")
+        return scenario
+
+    def _start_simulator(self) -> None:
+        url_file = self.workdir / "simulator.url"
+        argv = [sys.executable, "-m", "tests.simulator", "--port", "0", "--latency", str(LATENCY),
+                "--url-file", str(url_file), "--scenario", str(self._write_scenario())]
+        self.simulator = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)  # pylint: disable=consider-using-with
+        deadline = time.monotonic() + SIMULATOR_START_SECONDS
+        while not (url_file.exists() and url_file.read_text(encoding="utf-8").strip()):
+            if self.simulator.poll() is not None or time.monotonic() > deadline:
+                raise BenchmarkError("the simulator did not start")
+            time.sleep(0.05)
+        self.api_url = url_file.read_text(encoding="utf-8").strip()
+
+    # the simulator's control API
+
+    def control(self, method: str, name: str, body=None):
+        origin = self.api_url.split("/api/v1")[0]
+        response = self.control_session.request(method, "%s/_sim/%s" % (origin, name), json=body if body is not None else {}, timeout=30)
+        if response.status_code >= 400:
+            raise BenchmarkError("control %s %s answered %d: %s" % (method, name, response.status_code, response.text[:200]))
+        return response.json()
+
+    def generate_live_calls(self, count: int, prefix: str) -> list:
+        return self.control("POST", "calls", {"generate": {"count": count, "prefix": prefix, "status": "in-progress", "account": AUTH_ID}})["call_uuids"]
+
+    def forget_calls_and_requests(self) -> None:
+        self.control("DELETE", "calls")
+        self.control("DELETE", "requests")
+
+    def recorded_requests(self) -> list:
+        return self.control("GET", "requests")
+
+    def change_status(self, call_uuid: str, status: str) -> float:
+        """Change the call's status now; returns the simulator's time.monotonic() of the change (one clock for the whole machine)."""
+        return self.control("POST", "calls/%s/status" % call_uuid, {"status": status})["monotonic"]
+
+    # Ansible
+
+    def ansible_env(self) -> dict:
+        """Ansible against the installed collection, the implicit localhost on this Python, temp files kept in the work dir."""
+        temp = str(self.workdir / "ansible-tmp")
+        return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(self.collections), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+                    ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1",
+                    ANSIBLE_LOCAL_TEMP=temp, ANSIBLE_REMOTE_TMP=temp, ANSIBLE_RETRY_FILES_ENABLED="False",
+                    VOBIZ_API_URL=self.api_url, VOBIZ_AUTH_ID=AUTH_ID, VOBIZ_AUTH_TOKEN=AUTH_TOKEN)
+
+    def run_ansible(self, program: str, args: list, what: str) -> Run:
+        """ansible or ansible-playbook, from the work dir (so that no ansible.cfg of the tree applies)."""
+        run = run_process([str(BIN / program)] + args, self.ansible_env(), self.workdir, self.scratch)
+        return checked(run, what)
+
+    def write_file(self, name: str, text: str) -> Path:
+        path = self.workdir / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    # the module run directly, without Ansible's controller
+
+    def module_argv(self, params: dict, name: str) -> list:
+        """python -m <the module> ARGS_FILE: AnsibleModule reads its arguments from the file, as under Ansible."""
+        args = dict(params, api_url=self.api_url, auth_id=AUTH_ID, auth_token=AUTH_TOKEN)
+        args_file = self.write_file(name, json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+        return [sys.executable, "-m", MODULE, str(args_file)]
+
+    def module_env(self) -> dict:
+        return dict(os.environ, PYTHONPATH=str(self.collections))
+
+    def start_module(self, params: dict, name: str) -> Started:
+        return start_process(self.module_argv(params, name), self.module_env(), self.workdir, self.scratch)
+
+    def run_module(self, params: dict, name: str) -> tuple:
+        """(Run, the module's result) of one direct run."""
+        run = run_process(self.module_argv(params, name), self.module_env(), self.workdir, self.scratch)
+        return checked(run, "the module"), module_result(run)
+
+    def run_python_module(self, module: str, args: list, what: str) -> Run:
+        """python -m <module of this tree> ARGS, from the repo root."""
+        return checked(run_process([sys.executable, "-m", module] + args, dict(os.environ), ROOT, self.scratch), what)
+
+
+def module_result(run: Run) -> dict:
+    """The JSON a module printed, or a BenchmarkError when it printed none or failed."""
+    try:
+        result = json.loads(run.stdout)
+    except ValueError:
+        raise BenchmarkError("the module printed no JSON result: %s" % (run.stdout + run.stderr)[-500:]) from None
+    if result.get("failed"):
+        raise BenchmarkError("the module failed: %s" % result.get("msg"))
+    return result
