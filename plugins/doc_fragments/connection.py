@@ -31,6 +31,7 @@ options:
       - If not set, the value of the E(VOBIZ_API_URL) environment variable is used,
         and if that is not set either, V(https://api.vobiz.ai/api/v1).
       - A plain V(http://) URL to a host other than loopback draws a warning, as the token would travel in clear text.
+      - It must not hold a user name or password, nor a query or a fragment.
     type: str
     default: https://api.vobiz.ai/api/v1
   timeout:

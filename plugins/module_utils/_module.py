@@ -62,6 +62,8 @@ def api_url_error(value: str) -> str | None:
         return "api_url %s is not a valid URL: %s" % (_shown(value), exc)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "api_url %s must be an absolute http:// or https:// URL, such as %s" % (_shown(value), DEFAULT_API_URL)
+    if "@" in parts.netloc:
+        return "api_url %s must not contain a user name or password: give the credentials in auth_id and auth_token" % _shown(value)
     if re.search(r"[\s\x00-\x1f\x7f?#]", value):
         return "api_url %s must not contain spaces, control characters, a query or a fragment" % _shown(value)
     return None

@@ -182,12 +182,12 @@ calls:
       to: "919148227303"
 waited:
   description: Seconds from the start of the first observation to the end of the last one, waits between them included.
-  returned: always
+  returned: success, and when O(wait_for) timed out
   type: float
   sample: 4.02
 polls:
   description: How many observations were made.
-  returned: always
+  returned: success, and when O(wait_for) timed out
   type: int
   sample: 3
 http_retries:

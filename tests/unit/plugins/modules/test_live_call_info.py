@@ -482,11 +482,13 @@ def test_plain_http_to_a_remote_host_warns_about_clear_text(run_module, mocked):
     assert run.warnings == ["api_url http://vobiz.example/api/v1 is plain http to a host that is not loopback: the auth token travels in clear text"]
 
 
-def test_clear_text_warning_does_not_show_a_password_in_api_url(run_module, mocked):
-    mocked.add(responses.GET, re.compile(r"http://.*vobiz\.example/.*"), json=live_record(UUID))
+def test_api_url_with_a_password_is_refused_without_showing_it(run_module, mocked):
     run = run_module(call_uuid=UUID, api_url="http://proxyuser:pw-Zq81@vobiz.example/api/v1")
-    assert len(run.warnings) == 1
-    assert "pw-Zq81" not in run.warnings[0]
+    assert run.rc == 1
+    assert run.result["msg"] == ("api_url 'http://vobiz.example/api/v1' must not contain a user name or password: "
+                                 "give the credentials in auth_id and auth_token")
+    assert "pw-Zq81" not in run.result["msg"]  # (the invocation echoes api_url as given: it is not a no_log option)
+    assert len(mocked.calls) == 0
 
 
 # --- the token never shows --------------------------------------------------------------------------------------

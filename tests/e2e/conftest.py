@@ -1,0 +1,299 @@
+"""End-to-end fixtures: the collection built and installed from this tree, one simulator, and Ansible runs.
+
+Every test drives the real `ansible` / `ansible-playbook` of the virtual environment running pytest, against
+the collection as `ansible-galaxy collection build` packs it, talking to an in-process simulator on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:  # `pytest tests/e2e` as well as `python -m pytest tests/e2e`
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.simulator import Simulator  # noqa: E402
+
+
+BIN_DIR = Path(sys.executable).parent
+PLAYBOOK_DIR = Path(__file__).resolve().parent / "playbooks"
+
+# A token distinctive enough that finding it in any output means it leaked.
+TOKEN = "tok-SECRET-e2e-7c1f"
+AUTH_ID = "MA_E2E00001"
+# A second account of its own, so list-mode tests see only the calls they create.
+LIST_AUTH_ID = "MA_E2ELIST01"
+LIST_TOKEN = "tok-SECRET-e2e-list-93d0"
+OTHER_AUTH_ID = "MA_E2EOTHER1"
+OTHER_TOKEN = "tok-SECRET-e2e-other-5b2a"
+INACTIVE_AUTH_ID = "MA_E2EDOWN01"
+INACTIVE_TOKEN = "tok-SECRET-e2e-down-0e44"
+WRONG_TOKEN = "tok-SECRET-e2e-wrong-1d9e"  # sent by the tests of a refused token: must not show either
+SECRETS = (TOKEN, LIST_TOKEN, OTHER_TOKEN, INACTIVE_TOKEN, WRONG_TOKEN)
+
+SCENARIO = {
+    "accounts": [
+        {"auth_id": AUTH_ID, "auth_token": TOKEN},
+        {"auth_id": LIST_AUTH_ID, "auth_token": LIST_TOKEN},
+        {"auth_id": OTHER_AUTH_ID, "auth_token": OTHER_TOKEN},
+        {"auth_id": INACTIVE_AUTH_ID, "auth_token": INACTIVE_TOKEN, "inactive": True},
+    ],
+    "calls": [],
+}
+
+MODULE = "vobiz.telephony.live_call_info"
+# "localhost | SUCCESS => {...}" / "localhost | FAILED! => {...}" of the default callback (ad hoc).
+_ADHOC_HEAD = re.compile(r"^localhost \| (SUCCESS|CHANGED|FAILED!|UNREACHABLE!)(?: \| rc=-?\d+)? => ", re.M)
+_RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)",
+                    re.M)
+
+
+@dataclass
+class Run:
+    """One finished ansible or ansible-playbook process."""
+
+    argv: list
+    rc: int
+    stdout: str
+    stderr: str
+    seconds: float
+    status: str | None = None  # ad hoc: SUCCESS, FAILED! ...
+    result: dict = field(default_factory=dict)  # ad hoc: the module's result as the callback printed it
+    dump: dict = field(default_factory=dict)  # playbook: what its last task wrote to {{ e2e_out }}
+    recap: dict = field(default_factory=dict)  # playbook: the PLAY RECAP counters of localhost
+
+    @property
+    def output(self) -> str:
+        return self.stdout + "\n" + self.stderr
+
+    @property
+    def failed(self) -> bool:
+        # The default callback's JSON for a failed result lacks "failed": the FAILED! word says it.
+        return self.status == "FAILED!"
+
+    def explain(self) -> str:
+        return "argv: %s\nrc: %s\n--- stdout ---\n%s\n--- stderr ---\n%s" % (self.argv, self.rc, self.stdout[-6000:], self.stderr[-4000:])
+
+    def assert_no_secret(self) -> None:
+        for secret in SECRETS:
+            assert secret not in self.output, "token %r leaked into the output of %s" % (secret, self.argv)
+            assert secret not in json.dumps(self.dump), "token %r leaked into the registered results" % secret
+            assert secret not in json.dumps(self.result), "token %r leaked into the result" % secret
+
+    def assert_clean(self) -> None:
+        """No Python traceback, no MODULE FAILURE, no token: whatever happened was reported by the module."""
+        assert "MODULE FAILURE" not in self.output, self.explain()
+        assert "Traceback (most recent call last)" not in self.output, self.explain()
+        assert "The full traceback is" not in self.output, self.explain()
+        self.assert_no_secret()
+
+
+class Sim:
+    """The session's simulator, with the control calls the tests use."""
+
+    def __init__(self, simulator: Simulator):
+        self.simulator = simulator
+        self.base_url = simulator.base_url
+        self.control_url = simulator.control_url
+
+    def control(self, method: str, name: str, body=None):
+        return self.simulator.control(method, name, body)
+
+    def reset(self) -> None:
+        self.control("POST", "reset")
+
+    def add_calls(self, *calls: dict) -> list:
+        return self.control("POST", "calls", {"calls": list(calls)})["call_uuids"]
+
+    def set_status(self, call_uuid: str, status: str, **extra) -> dict:
+        return self.control("POST", "calls/%s/status" % call_uuid, dict(status=status, **extra))
+
+    def fault(self, **spec) -> str:
+        return self.control("POST", "faults", spec)["id"]
+
+    def requests(self, call_uuid: str | None = None) -> list:
+        """Recorded API requests, optionally only those naming one call in their path."""
+        recorded = self.control("GET", "requests")
+        if call_uuid is None:
+            return recorded
+        return [entry for entry in recorded if "/Call/%s/" % call_uuid in entry["path"] or entry["path"].endswith("/Call/%s" % call_uuid)]
+
+    def clear_requests(self) -> None:
+        self.control("DELETE", "requests")
+
+    def api_get(self, path: str, auth_id: str = AUTH_ID, token: str = TOKEN) -> tuple:
+        """(status, decoded JSON) of one API GET, for comparing what the module returned with what the API serves."""
+        parts = urlsplit(self.base_url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            connection.request("GET", parts.path + path, headers={"X-Auth-ID": auth_id, "X-Auth-Token": token})
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            connection.close()
+
+    def calls(self) -> dict:
+        return {call["call_uuid"]: call for call in self.control("GET", "calls")["calls"]}
+
+
+def status_queries(entries: list) -> list:
+    """The status= query of each recorded request ("none" when absent), in order."""
+    return [entry["query"].get("status", "none") for entry in entries]
+
+
+def call_path(call_uuid: str, auth_id: str = AUTH_ID) -> str:
+    return "/api/v1/Account/%s/Call/%s/" % (auth_id, call_uuid)
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (bound, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory) -> Path:
+    """The collection built from this tree and installed, once per session."""
+    work = tmp_path_factory.mktemp("collection")
+    build = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO_ROOT)],
+                           capture_output=True, text=True, check=False)
+    assert build.returncode == 0, build.stdout + build.stderr
+    tarballs = sorted(work.glob("vobiz-telephony-*.tar.gz"))
+    assert len(tarballs) == 1, tarballs
+    installed = work / "collections"
+    install = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "install", str(tarballs[0]), "-p", str(installed)],
+                             capture_output=True, text=True, check=False)
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert (installed / "ansible_collections" / "vobiz" / "telephony" / "plugins" / "modules" / "live_call_info.py").is_file()
+    return installed
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    sim = Simulator(scenario=SCENARIO, latency=0.0)
+    sim.start()
+    yield Sim(sim)
+    sim.stop()
+
+
+@pytest.fixture
+def sim(simulator) -> Sim:
+    """The simulator, reset: the scenario's accounts, no calls, no faults, no recorded requests."""
+    simulator.reset()
+    return simulator
+
+
+class Ansible:
+    """Runs ansible and ansible-playbook against the installed collection, isolated under a temp dir."""
+
+    def __init__(self, collections: Path, home: Path, simulator: Sim):
+        self.home = home
+        self.sim = simulator
+        self.base_env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "VOBIZ_"))}
+        self.base_env.update({
+            "HOME": str(home),
+            "ANSIBLE_COLLECTIONS_PATH": str(collections),
+            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
+            "ANSIBLE_REMOTE_TMP": str(home / "remote_tmp"),
+            "ANSIBLE_LOCAL_TEMP": str(home / "local_tmp"),
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_FORCE_COLOR": "0",
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
+            "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
+            "ANSIBLE_LOCALHOST_WARNING": "False",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+            "ANSIBLE_RETRY_FILES_ENABLED": "False",
+            "ANSIBLE_DEPRECATION_WARNINGS": "False",
+            "ANSIBLE_GATHERING": "explicit",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        })
+        self.counter = 0
+
+    def connection_env(self, auth_id: str = AUTH_ID, token: str = TOKEN, api_url: str | None = None) -> dict:
+        return {"VOBIZ_AUTH_ID": auth_id, "VOBIZ_AUTH_TOKEN": token, "VOBIZ_API_URL": api_url or self.sim.base_url}
+
+    def _run(self, argv: list, env: dict, timeout: float) -> Run:
+        started = time.monotonic()
+        process = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, check=False, cwd=str(self.home))
+        return Run(argv=argv, rc=process.returncode, stdout=process.stdout, stderr=process.stderr, seconds=time.monotonic() - started)
+
+    def adhoc(self, args: str, env: dict | None = None, verbose: bool = False, check: bool = False, timeout: float = 120) -> Run:
+        """`ansible localhost -m vobiz.telephony.live_call_info -a ARGS`; env defaults to the connection in VOBIZ_*."""
+        argv = [str(BIN_DIR / "ansible"), "localhost", "-m", MODULE, "-a", args]
+        if check:
+            argv.append("--check")
+        if verbose:
+            argv.append("-vvv")
+        run_env = dict(self.base_env, **(self.connection_env() if env is None else env))
+        run = self._run(argv, run_env, timeout)
+        heads = list(_ADHOC_HEAD.finditer(run.stdout))
+        assert heads, "no ad hoc result line\n" + run.explain()
+        match = heads[-1]  # the last one: -vvv prints other lines before it
+        run.status = match.group(1)
+        run.result = json.JSONDecoder().raw_decode(run.stdout, match.end())[0]
+        run.assert_clean()
+        return run
+
+    def playbook(self, source: str, extra_vars: dict | None = None, env: dict | None = None, verbose: bool = False, check: bool = False,
+                 timeout: float = 180) -> Run:
+        """ansible-playbook of a playbook file under tests/e2e/playbooks/ (a name) or of inline YAML (several lines).
+
+        Extra vars go through a JSON file (-e @file), so that no credential appears on a command line. Every playbook
+        gets `e2e_out` (where its last task dumps the registered results), `sim_api_url`, `sim_control_url`, and the
+        credentials of the main and list accounts (`e2e_auth_id`, `e2e_auth_token`, `e2e_list_auth_id`, `e2e_list_token`).
+        """
+        self.counter += 1
+        if "\n" in source:
+            path = self.home / ("inline-%03d.yml" % self.counter)
+            path.write_text(textwrap.dedent(source), encoding="utf-8")
+        else:
+            path = PLAYBOOK_DIR / source
+        out = self.home / ("dump-%03d.json" % self.counter)
+        variables = {
+            "e2e_out": str(out), "sim_api_url": self.sim.base_url, "sim_control_url": self.sim.control_url,
+            "e2e_auth_id": AUTH_ID, "e2e_auth_token": TOKEN, "e2e_list_auth_id": LIST_AUTH_ID, "e2e_list_token": LIST_TOKEN,
+        }
+        variables.update(extra_vars or {})
+        vars_file = self.home / ("vars-%03d.json" % self.counter)
+        vars_file.write_text(json.dumps(variables), encoding="utf-8")
+        argv = [str(BIN_DIR / "ansible-playbook"), str(path), "-e", "@" + str(vars_file)]
+        if check:
+            argv.append("--check")
+        if verbose:
+            argv.append("-vvv")
+        run_env = dict(self.base_env, **(self.connection_env() if env is None else env))
+        run = self._run(argv, run_env, timeout)
+        if out.is_file():
+            run.dump = json.loads(out.read_text(encoding="utf-8"))
+        recap = _RECAP.search(run.stdout)
+        if recap:
+            names = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
+            run.recap = dict(zip(names, (int(value) for value in recap.groups()), strict=True))
+        run.assert_clean()
+        return run
+
+
+@pytest.fixture(scope="session")
+def ansible_runner(collections_path, simulator, tmp_path_factory) -> Ansible:
+    return Ansible(collections_path, tmp_path_factory.mktemp("ansible-home"), simulator)
+
+
+@pytest.fixture
+def ansible(ansible_runner, sim) -> Ansible:
+    """The Ansible runner, with the simulator reset for this test."""
+    return ansible_runner

@@ -1,0 +1,177 @@
+"""Every failure of live_call_info's contract, ad hoc, each ending in a clean failed result: the module's own message and
+fields, never "MODULE FAILURE" nor a Python traceback, and never the token (each case runs quiet and with -vvv).
+
+The token is in VOBIZ_AUTH_TOKEN, never in -a: Ansible echoes a failed ad hoc task's -a string (see test_adhoc.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from conftest import AUTH_ID, INACTIVE_AUTH_ID, INACTIVE_TOKEN, TOKEN, WRONG_TOKEN, Sim, closed_port
+
+CALL = "fail-call"
+INVALID = "is not valid: use 1 to 128 letters, digits, '-' or '_'"
+HTML_BODY = "<html> <head><title>{0}</title></head> <body> <center><h1>{0}</h1></center> <hr><center>nginx</center> </body> </html>"
+
+
+@dataclass
+class Context:
+    """What an expected message may name: the URL asked, and the request id of the last recorded request."""
+
+    base: str
+    url: str
+    rid: str | None
+    port: int
+
+
+@dataclass
+class Case:
+    name: str
+    msg: object  # Context -> the exact msg
+    args: str = "call_uuid=%s" % CALL
+    env: dict = field(default_factory=dict)  # overrides of the VOBIZ_* connection variables
+    faults: tuple = ()
+    fields: dict = field(default_factory=dict)  # status_code / error_code / request_id; values may be callables of Context
+    requests: int = 0  # how many API requests the simulator records
+    refused_port: bool = False  # point api_url at a closed port
+
+
+CASES = [
+    # the module's own options: refused before any request
+    Case("empty_call_uuid", lambda c: "call_uuid must not be empty", args="call_uuid="),
+    Case("call_uuid_with_slash", lambda c: "call_uuid 'abc/def' " + INVALID, args="call_uuid=abc/def"),
+    Case("call_uuid_with_dots", lambda c: "call_uuid '..' " + INVALID, args="call_uuid=.."),
+    Case("two_option_errors", lambda c: "call_uuid 'a/b' %s; concurrency must be between 1 and 64, got 0" % INVALID,
+         args="call_uuid=a/b concurrency=0"),
+    Case("list_wait_for_not_ended",
+         lambda c: "wait_for without call_uuid (list mode) accepts only [ended], which waits until no call is live; got ['in-progress']",
+         args="wait_for=in-progress"),
+    # the connection options: refused before any request
+    Case("auth_id_with_question_mark", lambda c: "auth_id 'MA_E2E?status=queued' " + INVALID, env={"VOBIZ_AUTH_ID": "MA_E2E?status=queued"}),
+    Case("api_url_ftp", lambda c: "api_url 'ftp://x' must be an absolute http:// or https:// URL, such as https://api.vobiz.ai/api/v1",
+         env={"VOBIZ_API_URL": "ftp://x"}),
+    Case("api_url_not_a_url", lambda c: "api_url 'not a url' must be an absolute http:// or https:// URL, such as https://api.vobiz.ai/api/v1",
+         env={"VOBIZ_API_URL": "not a url"}),
+    Case("timeout_zero", lambda c: "timeout must be greater than 0 seconds, got 0.0", args="call_uuid=%s timeout=0" % CALL),
+    # refusals of the credentials: never retried
+    Case("wrong_token",
+         lambda c: "Vobiz refused the credentials of auth_id %s (HTTP 401: INVALID_CREDENTIALS: Invalid auth credentials) for GET %s" % (AUTH_ID, c.url),
+         env={"VOBIZ_AUTH_TOKEN": WRONG_TOKEN}, fields={"status_code": 401, "error_code": "INVALID_CREDENTIALS", "request_id": lambda c: c.rid},
+         requests=1),
+    Case("inactive_account",
+         lambda c: "Vobiz refused the credentials of auth_id %s (HTTP 403: ACCOUNT_INACTIVE: Account is inactive) for GET %s"
+         % (INACTIVE_AUTH_ID, c.url.replace(AUTH_ID, INACTIVE_AUTH_ID)),
+         env={"VOBIZ_AUTH_ID": INACTIVE_AUTH_ID, "VOBIZ_AUTH_TOKEN": INACTIVE_TOKEN},
+         fields={"status_code": 403, "error_code": "ACCOUNT_INACTIVE", "request_id": lambda c: c.rid}, requests=1),
+    Case("path_account_mismatch",
+         lambda c: "Vobiz refused the credentials of auth_id %s (HTTP 403: FORBIDDEN: The auth_id in the path is not the caller's) for GET %s"
+         % (AUTH_ID, c.url),
+         faults=({"kind": "status", "status": 403, "code": "FORBIDDEN", "message": "The auth_id in the path is not the caller's"},),
+         fields={"status_code": 403, "error_code": "FORBIDDEN", "request_id": lambda c: c.rid}, requests=1),
+    # error answers
+    Case("server_error_envelope",
+         lambda c: "GET %s answered HTTP 500 Internal Server Error: INTERNAL_ERROR: Database unavailable (request id %s)" % (c.url, c.rid),
+         args="call_uuid=%s retries=0" % CALL,
+         faults=({"kind": "status", "status": 500, "code": "INTERNAL_ERROR", "message": "Database unavailable"},),
+         fields={"status_code": 500, "error_code": "INTERNAL_ERROR", "request_id": lambda c: c.rid}, requests=1),
+    Case("plivo_style_error",
+         lambda c: "GET %s answered HTTP 400 Bad Request: invalid status parameter (request id e2e-plivo-api-id-01)" % c.url,
+         faults=({"kind": "status", "status": 400, "body": '{"api_id": "e2e-plivo-api-id-01", "error": "invalid status parameter"}'},),
+         fields={"status_code": 400, "request_id": "e2e-plivo-api-id-01"}, requests=1),
+    Case("html_502",
+         lambda c: "GET %s answered HTTP 502 Bad Gateway and a body that is not Vobiz's JSON: %r (request id %s)"
+         % (c.url, HTML_BODY.format("502 Bad Gateway"), c.rid),
+         args="call_uuid=%s retries=0" % CALL, faults=({"kind": "html", "status": 502},),
+         fields={"status_code": 502, "request_id": lambda c: c.rid}, requests=1),
+    # an HTML 404 is a wrong api_url or a proxy, not "this call is not here": a failure, not call_status not_found
+    Case("html_404",
+         lambda c: "GET %s answered HTTP 404 Not Found and a body that is not Vobiz's JSON: %r (request id %s)"
+         % (c.url, HTML_BODY.format("404 Not Found"), c.rid),
+         faults=({"kind": "html", "status": 404},), fields={"status_code": 404, "request_id": lambda c: c.rid}, requests=1),
+    # 200 answers that are not what was asked
+    Case("malformed_json_200", lambda c: "GET %s answered HTTP 200 but the body is not JSON: %r" % (c.url, '{"call_status": "in-progr'),
+         faults=({"kind": "malformed_json"},), fields={"status_code": 200}, requests=1),
+    Case("wrong_shape_200",
+         lambda c: 'GET %s answered HTTP 200 with JSON that is not a call record (a JSON object with a "call_status" string): %r'
+         % (c.url, '[{"call_status": "in-progress"}]'),
+         faults=({"kind": "wrong_shape"},), fields={"status_code": 200}, requests=1),
+    Case("wrong_shape_200_list",
+         lambda c: 'GET %s/Account/%s/Call/?status=live answered HTTP 200 with JSON that is not a "calls" list of call uuids (strings): %r'
+         % (c.base, AUTH_ID, '{"calls": [1, 2]}'),
+         args="details=false", faults=({"kind": "wrong_shape", "body": {"calls": [1, 2]}},), fields={"status_code": 200}, requests=1),
+    # a list answer without "calls" is not an empty list (a drain would end on a proxy's "{}")
+    Case("list_without_calls_200",
+         lambda c: 'GET %s/Account/%s/Call/?status=live answered HTTP 200 with JSON that is not a "calls" list of call uuids (strings): %r'
+         % (c.base, AUTH_ID, "{}"),
+         args="details=false", faults=({"kind": "wrong_shape", "body": {}},), fields={"status_code": 200}, requests=1),
+    # no answer at all
+    Case("connection_refused", lambda c: "GET http://127.0.0.1:%d/api/v1/Account/%s/Call/%s/?status=live failed: connection refused"
+         % (c.port, AUTH_ID, CALL), args="call_uuid=%s retries=0" % CALL, refused_port=True),
+    # the attempt's own deadline and the socket's time-out both fire at 1 s: either message says the same
+    Case("time_out", lambda c: re.compile(r"GET %s failed: no (complete )?answer within 1 s" % re.escape(c.url)),
+         args="call_uuid=%s timeout=1 retries=0" % CALL, faults=({"kind": "hang"},), requests=1),
+    # a byte every 0.3 s: no socket time-out ever fires, the attempt is still bounded by timeout
+    Case("trickled_answer", lambda c: "GET %s failed: no complete answer within 1 s" % c.url, args="call_uuid=%s timeout=1 retries=0" % CALL,
+         faults=({"kind": "trickle", "interval": 0.3, "chunk_bytes": 8},), requests=1),
+    Case("dropped_connection", lambda c: "GET %s failed: the server closed the connection without a complete answer" % c.url,
+         args="call_uuid=%s retries=0" % CALL, faults=({"kind": "drop"},), requests=1),
+]
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_failure(ansible, sim: Sim, case: Case, verbose):
+    sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})  # live: each failure comes from the case, not from the call
+    for fault in case.faults:
+        sim.fault(**fault)
+    port = closed_port() if case.refused_port else 0
+    env = ansible.connection_env(api_url="http://127.0.0.1:%d/api/v1" % port if case.refused_port else None)
+    env.update(case.env)
+
+    run = ansible.adhoc(case.args, env=env, verbose=verbose)
+
+    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()  # run.adhoc already checked: no traceback, no MODULE FAILURE, no token
+    recorded = sim.requests()
+    assert len(recorded) == case.requests, recorded
+    context = Context(base=sim.base_url, url="%s/Account/%s/Call/%s/?status=live" % (sim.base_url, AUTH_ID, CALL),
+                      rid=recorded[-1]["request_id"] if recorded else None, port=port)
+    result = run.result
+    expected_msg = case.msg(context)
+    if isinstance(expected_msg, re.Pattern):
+        assert expected_msg.fullmatch(result["msg"]), result["msg"]
+    else:
+        assert result["msg"] == expected_msg
+    expected = {key: value(context) if callable(value) else value for key, value in case.fields.items()}
+    assert {key: result[key] for key in expected} == expected
+    # nothing but the failure: no call facts, no retries
+    assert set(result) - {"invocation"} == {"changed", "msg", "http_retries"} | set(expected), result
+    assert (result["changed"], result["http_retries"]) == (False, 0)
+    assert WRONG_TOKEN not in run.output and TOKEN not in run.output
+    if case.name in ("time_out", "trickled_answer"):
+        assert run.seconds < 10
+
+
+def test_wrong_token_is_not_retried_nor_shown(ansible, sim: Sim):
+    """Default retries (3): a 401 is final, and neither the wrong token nor the right one appears, even with -vvv."""
+    sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
+    run = ansible.adhoc("call_uuid=%s" % CALL, env=ansible.connection_env(token=WRONG_TOKEN), verbose=True)
+    assert run.status == "FAILED!"
+    assert "refused the credentials" in run.result["msg"]
+    assert run.result["status_code"] == 401
+    assert len(sim.requests()) == 1
+    assert WRONG_TOKEN not in run.output
+
+
+def test_password_in_api_url_is_refused_before_any_request(ansible, sim: Sim):
+    """A user:password in api_url is refused, and left out of the message (quiet run; with -vvv Ansible's own
+    "invocation" would show api_url whole, as it is not a no_log option: that is why the module refuses it)."""
+    env = ansible.connection_env(api_url=sim.base_url.replace("http://", "http://e2e-user:pw-e2e-91ab@"))
+    run = ansible.adhoc("call_uuid=%s" % CALL, env=env)
+    assert run.status == "FAILED!"
+    assert run.result["msg"] == ("api_url %r must not contain a user name or password: give the credentials in auth_id and auth_token"
+                                 % sim.base_url)
+    assert sim.requests() == []
+    assert "pw-e2e-91ab" not in run.output

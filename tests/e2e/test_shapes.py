@@ -1,0 +1,244 @@
+"""Every return shape of live_call_info, through ansible-playbook (playbooks/shapes.yml), in normal mode and in check mode.
+
+The playbook runs once per mode (a module-scoped fixture); each test then checks one registered result against what the
+simulator was told and what it recorded, so a wrong shape fails its own test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, Run, Sim, call_path, status_queries
+
+UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+SESSION_START = "2026-06-11 16:03:28.586839"
+UNKNOWN_EXTRA = {"e2e_unknown_key": {"nested": [1, "two", None]}, "region": "in-west"}
+
+MAIN_CALLS = [
+    {"call_uuid": "shape-live", "account": AUTH_ID, "from": "919262171438", "to": "919148227303", "direction": "outbound",
+     "caller_name": "Asha", "request_uuid": "req-shape-live", "session_start": SESSION_START, "stir_attestation": "A",
+     "stir_verification": "Verified", "extra": UNKNOWN_EXTRA, "timeline": [{"at": -5, "status": "in-progress"}]},
+    {"call_uuid": "shape-live2", "account": AUTH_ID, "from": "919000000002", "to": "919100000002",
+     "timeline": [{"at": -3, "status": "ringing"}]},
+    {"call_uuid": "shape-queued", "account": AUTH_ID, "from": "919000000003", "to": "919100000003", "direction": "inbound",
+     "extra": {"queue_position": 3}, "timeline": [{"at": -2, "status": "queued"}]},
+    {"call_uuid": "shape-queued2", "account": AUTH_ID, "from": "919000000004", "to": "919100000004",
+     "timeline": [{"at": -2, "status": "queued"}]},
+    {"call_uuid": "shape-ended", "account": AUTH_ID, "from": "919000000005", "to": "919100000005",
+     "timeline": [{"at": -60, "status": "ringing"}, {"at": -50, "status": "in-progress"},
+                  {"at": -8, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING", "e2e_cdr_note": "kept"}}]},
+]
+# Creation order is the list order; deliberately not alphabetical.
+LIST_CALLS = [
+    {"call_uuid": "list-c", "account": LIST_AUTH_ID, "from": "918000000001", "to": "919900000001", "timeline": [{"at": -9, "status": "in-progress"}]},
+    {"call_uuid": "list-a", "account": LIST_AUTH_ID, "from": "918000000002", "to": "919900000002", "timeline": [{"at": -8, "status": "ringing"}]},
+    {"call_uuid": "list-gone", "account": LIST_AUTH_ID, "from": "918000000003", "to": "919900000003", "timeline": [{"at": -7, "status": "in-progress"}]},
+    {"call_uuid": "list-b", "account": LIST_AUTH_ID, "from": "918000000004", "to": "919900000004", "extra": {"leg": "b"},
+     "timeline": [{"at": -6, "status": "early-media"}]},
+    {"call_uuid": "list-q", "account": LIST_AUTH_ID, "from": "918000000005", "to": "919900000005", "timeline": [{"at": -5, "status": "queued"}]},
+    {"call_uuid": "list-done", "account": LIST_AUTH_ID, "timeline": [{"at": -9, "status": "in-progress"}, {"at": -1, "status": "completed"}]},
+]
+LIVE_LIST = ["list-c", "list-a", "list-gone", "list-b"]
+
+
+@dataclass
+class Shapes:
+    mode: str
+    run: Run
+    requests: list  # every API request the playbook made
+    served: dict  # what the API serves for some calls, fetched directly after the playbook
+
+    def result(self, name: str) -> dict:
+        return self.run.dump[name]
+
+    def requests_for(self, call_uuid: str) -> list:
+        return [entry for entry in self.requests if "/Call/%s/" % call_uuid in entry["path"]]
+
+
+@pytest.fixture(scope="module", params=["normal", "check-vvv"])
+def shapes(request, ansible_runner, simulator: Sim) -> Shapes:
+    simulator.reset()
+    simulator.add_calls(*MAIN_CALLS, *LIST_CALLS)
+    # list-gone is listed, then answers 404 when its record is fetched: it left the live state in between.
+    simulator.fault(kind="status", status=404, call_uuid="list-gone", status_query="live")
+    check = request.param == "check-vvv"
+    run = ansible_runner.playbook("shapes.yml", check=check, verbose=check)
+    assert run.rc == 0, run.explain()
+    recorded = simulator.requests()
+    served = {"shape-ended-cdr": simulator.api_get("/Account/%s/Call/shape-ended/" % AUTH_ID)}
+    for uuid in ("list-c", "list-a", "list-b"):
+        served[uuid] = simulator.api_get("/Account/%s/Call/%s/?status=live" % (LIST_AUTH_ID, uuid), LIST_AUTH_ID, LIST_TOKEN)
+    served["list-q"] = simulator.api_get("/Account/%s/Call/list-q/?status=queued" % LIST_AUTH_ID, LIST_AUTH_ID, LIST_TOKEN)
+    return Shapes(request.param, run, recorded, served)
+
+
+def without_api_id(record: dict) -> dict:
+    assert UUID.match(record["api_id"]), record
+    return {key: value for key, value in record.items() if key != "api_id"}
+
+
+def assert_single_look(result: dict) -> None:
+    assert result["changed"] is False
+    assert result["failed"] is False
+    assert result["http_retries"] == 0
+    assert result["polls"] == 1
+    assert "msg" not in result
+
+
+def test_playbook_recap(shapes: Shapes):
+    # 9 module tasks + the dump; nothing failed, nothing skipped or ignored.
+    assert shapes.run.recap == {"ok": 10, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
+
+
+def test_live_call_returned_verbatim(shapes: Shapes):
+    result = shapes.result("live")
+    assert_single_look(result)
+    assert result["found"] is True
+    assert result["call_status"] == "in-progress"
+    assert result["cdr"] == {}
+    assert without_api_id(result["call"]) == {
+        "call_status": "in-progress", "call_uuid": "shape-live", "caller_name": "Asha", "direction": "outbound",
+        "from": "919262171438", "request_uuid": "req-shape-live", "session_start": SESSION_START, "stir_attestation": "A",
+        "stir_verification": "Verified", "to": "919148227303", **UNKNOWN_EXTRA,
+    }
+    found = shapes.requests_for("shape-live")
+    assert len(found) == 1  # a live call costs one request
+    assert found[0]["path"] == call_path("shape-live")
+    assert found[0]["query"] == {"status": "live"}
+    assert found[0]["response_status"] == 200
+
+
+def test_queued_call_asked_as_queued(shapes: Shapes):
+    result = shapes.result("queued")
+    assert_single_look(result)
+    assert result["found"] is True
+    assert result["call_status"] == "queued"
+    assert result["cdr"] == {}
+    assert without_api_id(result["call"]) == {
+        "call_status": "queued", "call_uuid": "shape-queued", "request_uuid": "shape-queued", "caller_name": "",
+        "direction": "inbound", "from": "919000000003", "to": "919100000003", "queue_position": 3,
+    }
+    recorded = shapes.requests_for("shape-queued")
+    assert status_queries(recorded) == ["queued"]
+    assert [entry["response_status"] for entry in recorded] == [200]
+
+
+def test_queued_call_asked_as_live(shapes: Shapes):
+    result = shapes.result("live_but_queued")
+    assert_single_look(result)
+    assert result["found"] is False
+    assert result["call_status"] == "queued"
+    assert result["cdr"] == {}
+    assert without_api_id(result["call"]) == {
+        "call_status": "queued", "call_uuid": "shape-queued2", "request_uuid": "shape-queued2", "caller_name": "",
+        "direction": "outbound", "from": "919000000004", "to": "919100000004",
+    }
+    recorded = shapes.requests_for("shape-queued2")
+    # the requested state first, then the finalized record, then the other state
+    assert status_queries(recorded) == ["live", "none", "queued"]
+    assert [entry["response_status"] for entry in recorded] == [404, 404, 200]
+
+
+def test_live_call_asked_as_queued(shapes: Shapes):
+    result = shapes.result("queued_but_live")
+    assert_single_look(result)
+    assert result["found"] is False
+    assert result["call_status"] == "ringing"
+    assert result["cdr"] == {}
+    assert without_api_id(result["call"])["call_status"] == "ringing"
+    assert without_api_id(result["call"])["call_uuid"] == "shape-live2"
+    assert result["call"]["from"] == "919000000002"
+    recorded = shapes.requests_for("shape-live2")
+    assert status_queries(recorded) == ["queued", "none", "live"]
+    assert [entry["response_status"] for entry in recorded] == [404, 404, 200]
+
+
+def test_ended_call(shapes: Shapes):
+    result = shapes.result("ended")
+    assert_single_look(result)
+    assert result["found"] is False
+    assert result["call_status"] == "ended"
+    assert result["call"] == {}
+    status, served_cdr = shapes.served["shape-ended-cdr"]
+    assert status == 200
+    assert result["cdr"] == served_cdr
+    cdr = result["cdr"]
+    assert (cdr["call_uuid"], cdr["call_status"], cdr["call_duration"], cdr["bill_duration"], cdr["billed_duration"]) == (
+        "shape-ended", "completed", 52, 42, 60)
+    assert (cdr["hangup_cause_name"], cdr["e2e_cdr_note"], cdr["parent_call_uuid"]) == ("NORMAL_CLEARING", "kept", None)
+    recorded = shapes.requests_for("shape-ended")
+    assert len(recorded) == 2  # the live endpoint, then the finalized record
+    assert status_queries(recorded) == ["live", "none"]
+    assert [entry["path"] for entry in recorded] == [call_path("shape-ended")] * 2
+    assert [entry["response_status"] for entry in recorded] == [404, 200]
+
+
+def test_unknown_call(shapes: Shapes):
+    result = shapes.result("not_found")
+    assert_single_look(result)
+    assert (result["found"], result["call_status"], result["call"], result["cdr"]) == (False, "not_found", {}, {})
+    recorded = shapes.requests_for("shape-unknown")
+    assert status_queries(recorded)[:3] == ["live", "none", "queued"]
+    assert len(recorded) <= 4
+    assert {entry["response_status"] for entry in recorded} == {404}
+
+
+def test_list_with_details(shapes: Shapes):
+    result = shapes.result("list_details")
+    assert result["changed"] is False and result["failed"] is False
+    assert (result["http_retries"], result["polls"]) == (0, 1)
+    assert result["call_uuids"] == LIVE_LIST  # the API's order, the call that vanished included
+    # the records in the same order; list-gone answered 404 when fetched, so it is left out
+    expected = [without_api_id(shapes.served[uuid][1]) for uuid in ("list-c", "list-a", "list-b")]
+    assert [without_api_id(record) for record in result["calls"]] == expected
+    assert [record["call_status"] for record in result["calls"]] == ["in-progress", "ringing", "early-media"]
+    assert result["calls"][2]["leg"] == "b"
+    assert "found" not in result and "call" not in result
+    gone = shapes.requests_for("list-gone")
+    assert [(entry["query"], entry["response_status"]) for entry in gone] == [({"status": "live"}, 404)]
+
+
+def test_list_without_details(shapes: Shapes):
+    result = shapes.result("list_plain")
+    assert result["changed"] is False and result["failed"] is False
+    assert (result["http_retries"], result["polls"]) == (0, 1)
+    assert result["call_uuids"] == LIVE_LIST
+    assert "calls" not in result
+
+
+def test_list_of_queued_calls(shapes: Shapes):
+    result = shapes.result("list_queued")
+    assert result["call_uuids"] == ["list-q"]
+    assert [without_api_id(record) for record in result["calls"]] == [without_api_id(shapes.served["list-q"][1])]
+    assert result["calls"][0]["call_status"] == "queued"
+
+
+def test_list_requests(shapes: Shapes):
+    lists = [entry for entry in shapes.requests if entry["path"] == "/api/v1/Account/%s/Call/" % LIST_AUTH_ID]
+    assert status_queries(lists) == ["live", "live", "queued"]
+    # one record request per listed call (details) and none for the uuids-only task
+    for uuid in ("list-c", "list-a", "list-gone", "list-b"):
+        assert status_queries(shapes.requests_for(uuid)) == ["live"], uuid
+    assert status_queries(shapes.requests_for("list-q")) == ["queued"]
+    assert shapes.requests_for("list-done") == []
+
+
+def test_every_request_is_an_authenticated_get(shapes: Shapes):
+    assert len(shapes.requests) == 1 + 1 + 3 + 3 + 2 + len(shapes.requests_for("shape-unknown")) + 3 + 5
+    for entry in shapes.requests:
+        headers = {key.lower(): value for key, value in entry["headers"].items()}
+        assert entry["method"] == "GET"
+        assert headers["x-auth-id"] == (LIST_AUTH_ID if "/%s/" % LIST_AUTH_ID in entry["path"] else AUTH_ID)
+        assert headers["x-auth-token"] == "<redacted>"  # sent (the simulator hides its value)
+        assert headers["user-agent"].startswith("vobiz.telephony/0.1.0 python-requests/")
+        assert entry["path"].endswith("/")
+
+
+def test_single_look_waited_is_the_look(shapes: Shapes):
+    """waited: from the start of the first observation to the end of the last; one look takes a few milliseconds here."""
+    names = ("live", "queued", "live_but_queued", "queued_but_live", "ended", "not_found", "list_details", "list_plain", "list_queued")
+    for name in names:
+        waited = shapes.result(name)["waited"]
+        assert isinstance(waited, float) and 0 <= waited < 1.0, (name, waited)
