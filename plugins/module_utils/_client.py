@@ -297,7 +297,8 @@ class VobizClient:
         def exchange():
             try:
                 outcome["response"] = self._exchange(url, params, shown)
-            except BaseException as exc:  # pylint: disable=broad-exception-caught - handed over to the caller
+            except BaseException as exc:  # pylint: disable=broad-exception-caught
+                # handed over to the calling thread, which raises it
                 outcome["error"] = exc
             finally:
                 finished.set()

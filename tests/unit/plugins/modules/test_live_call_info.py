@@ -34,8 +34,9 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
 UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 LIVE_URL = call_url(UUID) + "?status=live"
 PLIVO_NOT_FOUND = {"api_id": "p-404", "error": "not found"}
-CALL_KEYS = {"changed", "found", "call", "call_status", "cdr", "waited", "polls", "http_retries", "invocation"}
-LIST_KEYS = {"changed", "call_uuids", "calls", "waited", "polls", "http_retries", "invocation"}
+# ansible-core 2.19 adds "invocation" to a module's result, 2.21 leaves it to the controller: the keys below are the module's own.
+CALL_KEYS = {"changed", "found", "call", "call_status", "cdr", "waited", "polls", "http_retries"}
+LIST_KEYS = {"changed", "call_uuids", "calls", "waited", "polls", "http_retries"}
 
 
 def probe(state: str, uuid: str = UUID):
@@ -83,8 +84,8 @@ def test_live_call_is_found_with_one_request_and_record_verbatim(run_module, moc
     add_call(mocked, UUID, "live", json=record)
     run = run_module(call_uuid=UUID)
     assert run.rc == 0
-    assert set(run.result) == CALL_KEYS
-    assert {key: run.result[key] for key in CALL_KEYS - {"invocation"}} == {
+    assert set(run.result) - {"invocation"} == CALL_KEYS
+    assert {key: run.result[key] for key in CALL_KEYS} == {
         "changed": False, "found": True, "call": record, "call_status": "in-progress", "cdr": {}, "waited": 0.0, "polls": 1, "http_retries": 0}
     assert requested(mocked) == [probe("live")]
 
@@ -180,7 +181,7 @@ def test_list_mode_returns_uuids_and_records_in_order_leaving_out_404s(run_modul
     add_call(mocked, "c", "live", json=live_record("c"))
     run = run_module()
     assert run.rc == 0
-    assert set(run.result) == LIST_KEYS
+    assert set(run.result) - {"invocation"} == LIST_KEYS
     assert run.result["call_uuids"] == ["c", "gone", "a"]
     assert run.result["calls"] == [live_record("c"), live_record("a", "ringing")]
     assert (run.result["changed"], run.result["polls"], run.result["waited"], run.result["http_retries"]) == (False, 1, 0.0, 0)
@@ -190,7 +191,7 @@ def test_list_mode_returns_uuids_and_records_in_order_leaving_out_404s(run_modul
 def test_list_mode_without_details_sends_only_the_list_request(run_module, mocked):
     add_list(mocked, "queued", ["q1", "q2"])
     run = run_module(status="queued", details=False)
-    assert set(run.result) == LIST_KEYS - {"calls"}
+    assert set(run.result) - {"invocation"} == LIST_KEYS - {"calls"}
     assert run.result["call_uuids"] == ["q1", "q2"]
     assert requested(mocked) == [("Call/", "queued")]
 
@@ -524,4 +525,5 @@ def test_auth_token_never_appears_in_the_output(run_module, mocked, scenario):
     assert AUTH_TOKEN not in run.stdout
     # Ansible masks no_log values it finds in a result: a mask would mean the module had put the token there.
     assert "********" not in run.stdout
-    assert run.result["invocation"]["module_args"]["auth_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    if "invocation" in run.result:  # ansible-core 2.19 and older: the module reports its arguments, the token masked
+        assert run.result["invocation"]["module_args"]["auth_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
