@@ -54,7 +54,7 @@ options:
       - How many times a request is retried after a connection error, a time-out, or HTTP 429, 500, 502, 503 or 504.
       - Retries wait with exponential backoff and jitter (about 1, 2, 4 seconds ...), or as long as the server asks
         with C(Retry-After) or Vobiz's C(error.details.retryAfter), up to O(retry_max_wait).
-      - HTTP 400, 401, 403 and 404 are never retried. V(0) disables retries.
+      - HTTP 400, 401, 403 and 404 are never retried, nor is a TLS failure. V(0) disables retries.
     type: int
     default: 3
   retry_max_wait:

@@ -57,6 +57,10 @@ class VobizError(Exception):
 class VobizConnectionError(VobizError):
     """No HTTP answer: refused, DNS, TLS, time-out or a dropped connection."""
 
+    def __init__(self, message: str, url: str | None = None, retryable: bool = True):
+        super().__init__(message, url=url)
+        self.retryable = retryable
+
 
 class VobizResponseError(VobizError):
     """An HTTP answer the client cannot use: not JSON, the wrong shape, or too large."""
@@ -314,7 +318,9 @@ class VobizClient:
         try:
             response = self.session.get(url, params=params, timeout=self.timeout, verify=self.verify, stream=True, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
-            raise VobizConnectionError("GET %s failed: %s" % (shown, describe_exception(exc, self.timeout)), url=shown) from None
+            # A certificate that fails verification fails the same way next time: no point in retrying it.
+            raise VobizConnectionError("GET %s failed: %s" % (shown, describe_exception(exc, self.timeout)), url=shown,
+                                       retryable=not isinstance(exc, requests.exceptions.SSLError)) from None
         try:
             body = self._read_body(response, shown)
         finally:
@@ -357,7 +363,7 @@ class VobizClient:
 
     def _retry_delay(self, exc: VobizError, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None when this error is final."""
-        if attempt >= self.retries:
+        if attempt >= self.retries or not getattr(exc, "retryable", True):
             return None
         if isinstance(exc, VobizHTTPError):
             if exc.status_code not in RETRYABLE_STATUSES:

@@ -445,6 +445,35 @@ def test_keep_alive_reuses_one_connection_without_nagle_delay(sim):
     assert sorted(durations)[5] < 0.03  # a ~40 ms delayed-ACK stall would show here
 
 
+def _open_connections_reach(simulator, expected: int, within: float = 3.0) -> int:
+    """open_connections once it equals `expected` (a closed connection is noticed by its thread a moment later), else its last value."""
+    deadline = time.monotonic() + within
+    while True:
+        value = simulator.control("GET", "stats")["open_connections"]
+        if value == expected or time.monotonic() > deadline:
+            return value
+        time.sleep(0.02)
+
+
+def test_open_connections_counts_connections_until_they_close():
+    with Simulator(scenario=SCENARIO) as simulator:
+        assert _open_connections_reach(simulator, 1) == 1  # the stats request's own connection
+        clients = [http.client.HTTPConnection("127.0.0.1", simulator.port, timeout=5) for _index in range(3)]
+        try:
+            for client in clients:  # kept alive after their answer
+                client.request("GET", "/api/v1" + call_path(LIVE_UUID) + "?status=live", headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN})
+                response = client.getresponse()
+                assert (response.status, json.loads(response.read())["call_uuid"]) == (200, LIVE_UUID)
+            assert _open_connections_reach(simulator, 4) == 4
+            clients[0].close()
+            assert _open_connections_reach(simulator, 3) == 3
+        finally:
+            for client in clients:
+                client.close()
+        assert _open_connections_reach(simulator, 1) == 1
+        assert simulator.control("GET", "stats")["api_connections"] == 3
+
+
 def test_stop_does_not_wait_for_a_hanging_request():
     simulator = Simulator(scenario=SCENARIO).start()
     simulator.control("POST", "faults", {"kind": "hang"})

@@ -93,6 +93,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             pass
         finally:
             self.server.track(self.connection, False)
+            self.server.state.count_closed_connection()
 
     def version_string(self):
         return self.server_version

@@ -25,6 +25,7 @@ class SimulatorState:
         self.requests: collections.deque[dict] = collections.deque(maxlen=MAX_RECORDED_REQUESTS)
         self.connections_accepted = 0
         self.api_connections = 0
+        self.open_connections = 0
         self._fault_counter = 0
         self.reset()
 
@@ -129,6 +130,11 @@ class SimulatorState:
     def count_connection(self) -> None:
         with self.lock:
             self.connections_accepted += 1
+            self.open_connections += 1
+
+    def count_closed_connection(self) -> None:
+        with self.lock:
+            self.open_connections -= 1
 
     def count_api_connection(self) -> None:
         with self.lock:
@@ -139,6 +145,7 @@ class SimulatorState:
             return {
                 "connections_accepted": self.connections_accepted,
                 "api_connections": self.api_connections,
+                "open_connections": self.open_connections,
                 "recorded_requests": len(self.requests),
                 "calls": len(self.calls),
                 "faults": len(self.faults),

@@ -289,12 +289,6 @@ CONNECTION_FAILURES = [
     (requests.exceptions.ConnectionError("HTTPSConnectionPool(host='api.vobiz.ai', port=443): Max retries exceeded (Caused by "
                                          "NameResolutionError(\"Failed to resolve 'api.vobiz.ai' ([Errno -3] Temporary failure in name resolution)\"))"),
      "the host name could not be resolved"),
-    (requests.exceptions.SSLError("HTTPSConnectionPool(host='api.vobiz.ai', port=443): Max retries exceeded (Caused by SSLError("
-                                  "SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
-                                  "self-signed certificate (_ssl.c:1006)')))"),
-     "TLS certificate verification failed ([SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"),
-    (requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"),
-     "TLS handshake failed ([SSL: WRONG_VERSION_NUMBER] wrong version number"),
     (requests.exceptions.ReadTimeout("HTTPSConnectionPool(host='api.vobiz.ai', port=443): Read timed out. (read timeout=30)"),
      "no answer within 30 s"),
     (requests.exceptions.ConnectTimeout("HTTPSConnectionPool(host='api.vobiz.ai', port=443): Max retries exceeded (connect timeout=30)"),
@@ -320,6 +314,27 @@ def test_transport_failure_names_url_and_cause_and_is_retried(mocked, clock, exc
     assert client.http_retries == 2
     assert len(warnings) == 2
     assert clock.sleeps == [1.0, 2.0]
+
+
+TLS_FAILURES = [
+    (requests.exceptions.SSLError("HTTPSConnectionPool(host='api.vobiz.ai', port=443): Max retries exceeded (Caused by SSLError("
+                                  "SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+                                  "self-signed certificate (_ssl.c:1006)')))"),
+     "TLS certificate verification failed ([SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"),
+    (requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"),
+     "TLS handshake failed ([SSL: WRONG_VERSION_NUMBER] wrong version number"),
+]
+
+
+@pytest.mark.parametrize("exception, cause", TLS_FAILURES, ids=["verification", "handshake"])
+def test_tls_failure_names_url_and_cause_and_is_not_retried(mocked, clock, exception, cause):
+    mocked.add(responses.GET, URL, body=exception)
+    warnings = []
+    client = make_client(retries=3, on_retry=warnings.append)
+    with pytest.raises(VobizConnectionError) as error:
+        get_live(client)
+    assert error.value.message.startswith("GET %s failed: %s" % (SHOWN_LIVE, cause))
+    assert (len(mocked.calls), client.http_retries, warnings, clock.sleeps) == (1, 0, [], [])
 
 
 def test_timeout_in_message_follows_the_timeout_option(mocked):

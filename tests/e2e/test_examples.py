@@ -1,0 +1,241 @@
+"""The README's examples are the ones that run: examples/*.yml against the simulator, with the connection in the
+environment as the README describes (VOBIZ_API_URL, VOBIZ_AUTH_ID, VOBIZ_AUTH_TOKEN), their printed messages checked
+against the calls the test created and against the README's own abridged output; and the documentation's YAML parses
+and names only options that live_call_info has."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import AUTH_ID, REPO_ROOT, Sim
+
+MODULE = "vobiz.telephony.live_call_info"
+EXAMPLES = REPO_ROOT / "examples"
+README = REPO_ROOT / "README.md"
+DOCS = (REPO_ROOT / "docs" / "docsite" / "rst" / "guide.rst", REPO_ROOT / "docs" / "live_call_info_module.rst")
+DEMO_SCENARIO = REPO_ROOT / "tests" / "simulator" / "scenarios" / "demo.yml"
+# the demo scenario's live calls of its first account, in creation order (its queued call: c3a8e5f1-...)
+DEMO_LIVE = ["2ded13fe-4f9b-4958-9bfb-093ea2f29f91", "5b7f0c3e-8a21-4d6b-9c4e-2f1a7d9e6b30", "9e4d2c71-3b5a-4f08-8d6e-1c2b3a4f5e60"]
+GATE_CALL = "7c1d5e9a-2b4f-4a6e-8d3c-0f9e8d7c6b5a"  # the README's
+# the debug task's result as the default callback prints it: "ok: [localhost] => {...}"
+_DEBUG_HEAD = re.compile(r"^ok: \[localhost\] => (?=\{)", re.M)
+
+
+def printed_messages(run) -> list:
+    """The msg of every debug task that printed one, in order."""
+    messages = []
+    for head in _DEBUG_HEAD.finditer(run.stdout):
+        shown = json.JSONDecoder().raw_decode(run.stdout, head.end())[0]
+        if "msg" in shown:
+            messages.append(shown["msg"])
+    return messages
+
+
+def readme_messages() -> list:
+    """The "msg" lines of the README's demo output (abridged with "...")."""
+    return re.findall(r'^\s+"msg": "(.*)"$', README.read_text(encoding="utf-8"), re.M)
+
+
+def readme_pattern(shown: str) -> re.Pattern:
+    """A README line as a pattern: "..." stands for anything, and numbers for any number (times vary)."""
+    pattern = re.escape(shown).replace(re.escape("..."), ".*")
+    return re.compile(re.sub(r"\d+(?:\\\.\d+)?", r"\\d+(?:\\.\\d+)?", pattern))
+
+
+def demo_calls_of_first_account() -> list:
+    """The bundled demo scenario's calls of its first account, moved to the e2e account; the one that would move on
+    its timeline (ringing, answered at 3 s) is kept ringing, so that the summary is the same however long Ansible takes."""
+    scenario = yaml.safe_load(DEMO_SCENARIO.read_text(encoding="utf-8"))
+    calls = []
+    for raw in scenario["calls"]:
+        if "account" in raw:
+            continue  # the second account's
+        calls.append(dict(raw, account=AUTH_ID, timeline=[entry for entry in raw["timeline"] if entry["at"] <= 0]))
+    return calls
+
+
+def test_live_calls_summary(ansible, sim: Sim):
+    sim.add_calls(*demo_calls_of_first_account())
+    run = ansible.playbook(str(EXAMPLES / "live_calls_summary.yml"))  # the connection from VOBIZ_* only
+    assert run.rc == 0, run.explain()
+    assert run.recap == {"ok": 3, "changed": 0, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
+    expected = ("3 live, 1 queued: "
+                "%s outbound 919262171438 -> 919148227303 (in-progress); "
+                "%s inbound 918041234567 -> 917738012345 (in-progress); "
+                "%s outbound 919262171438 -> 919820012345 (ringing)" % tuple(DEMO_LIVE))
+    assert printed_messages(run) == [expected]
+    assert readme_pattern(readme_messages()[0]).fullmatch(expected), readme_messages()[0]
+    # the live list and its three records, then the queued list only (details: false)
+    recorded = sim.requests()
+    base = "/api/v1/Account/%s/Call/" % AUTH_ID
+    assert [(entry["path"], entry["query"]) for entry in recorded[:1] + recorded[4:]] == [(base, {"status": "live"}), (base, {"status": "queued"})]
+    assert sorted(entry["path"] for entry in recorded[1:4]) == [base + uuid + "/" for uuid in DEMO_LIVE]
+
+
+def test_gate_on_call(ansible, sim: Sim):
+    """Like `make demo`: the call is placed through the control API just before, here ringing for 6 s (Ansible's start
+    included), answered, and hung up 3 s later."""
+    answered_at, ended_at = 6, 9
+    created = sim.control("POST", "calls", {"calls": [{
+        "call_uuid": GATE_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919820012345", "direction": "outbound",
+        "timeline": [{"at": 0, "status": "ringing"}, {"at": answered_at, "status": "in-progress"},
+                     {"at": ended_at, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}]})
+    started = created["created_at_monotonic"]
+    run = ansible.playbook(str(EXAMPLES / "gate_on_call.yml"), extra_vars={"call_uuid": GATE_CALL}, timeout=120)
+    assert run.rc == 0, run.explain()
+    assert run.recap == {"ok": 4, "changed": 0, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
+    answered, ended = printed_messages(run)
+    match = re.fullmatch(r"919820012345 answered after (\d+(?:\.\d+)?) s \((\d+) looks\)", answered)
+    assert match, answered
+    waited, looks = float(match.group(1)), int(match.group(2))
+    first_look = sim.requests(GATE_CALL)[0]["time"]
+    # seen ringing first (Ansible starts in well under 6 s), then answered within one wait_sleep (1 s) of the answer
+    assert first_look < started + answered_at
+    assert started + answered_at - first_look - 0.05 <= waited <= started + answered_at - first_look + 1.2, (waited, first_look - started)
+    assert 2 <= looks <= int(waited) + 2, (looks, waited)
+    assert ended == "%s ended: completed, %d s, NORMAL_CLEARING" % (GATE_CALL, ended_at)
+    assert run.output.count("FAILED - RETRYING: [localhost]: Wait until the call has ended, one look per retry") >= 1
+    shown = readme_messages()
+    assert readme_pattern(shown[1]).fullmatch(answered), shown[1]
+    assert readme_pattern(shown[2]).fullmatch(ended), shown[2]
+    assert time.monotonic() - started >= ended_at
+
+
+@pytest.mark.parametrize("status, skipped", [("in-progress", 0), ("ringing", 1)])
+def test_use_module_defaults(ansible, sim: Sim, status, skipped):
+    sim.add_calls({"call_uuid": "defaults-call", "account": AUTH_ID, "from": "919262171438", "to": "919148227303",
+                   "timeline": [{"at": 0, "status": status}]})
+    run = ansible.playbook(str(EXAMPLES / "use_module_defaults.yml"), extra_vars={"call_uuid": "defaults-call"})
+    assert run.rc == 0, run.explain()
+    assert run.recap == {"ok": 2 - skipped, "changed": 0, "unreachable": 0, "failed": 0, "skipped": skipped, "rescued": 0, "ignored": 0}
+    expected = ["defaults-call is in progress between 919262171438 and 919148227303"] if status == "in-progress" else []
+    assert printed_messages(run) == expected
+    assert len(sim.requests("defaults-call")) == 1
+
+
+def test_use_module_defaults_fails_unless_the_call_is_live(ansible, sim: Sim):
+    sim.add_calls({"call_uuid": "defaults-ended", "account": AUTH_ID,
+                   "timeline": [{"at": -5, "status": "in-progress"}, {"at": 0, "status": "completed"}]})
+    run = ansible.playbook(str(EXAMPLES / "use_module_defaults.yml"), extra_vars={"call_uuid": "defaults-ended"})
+    assert run.rc == 2, run.explain()
+    assert run.recap == {"ok": 0, "changed": 0, "unreachable": 0, "failed": 1, "skipped": 0, "rescued": 0, "ignored": 0}
+    assert "fatal: [localhost]: FAILED!" in run.stdout
+    assert printed_messages(run) == []
+
+
+def test_adhoc_example_returns_the_readme_keys(ansible, sim: Sim):
+    """The README's first example, ad hoc: the result has the keys its abridged output shows, no more, no fewer."""
+    sim.add_calls(*demo_calls_of_first_account())
+    run = ansible.adhoc("call_uuid=2ded13fe-4f9b-4958-9bfb-093ea2f29f91")
+    assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
+    text = README.read_text(encoding="utf-8")
+    shown = text[text.index("localhost | SUCCESS => {"):text.index("== 2. A playbook")]
+    readme_keys = set(re.findall(r'^    "(\w+)":', shown, re.M))
+    assert readme_keys == {"call", "call_status", "cdr", "changed", "found", "http_retries", "polls", "waited"}
+    assert set(run.result) == readme_keys
+    assert (run.result["call"]["from"], run.result["call"]["to"], run.result["polls"]) == ("919262171438", "919148227303", 1)
+
+
+# the documentation's YAML
+
+
+def readme_yaml_blocks() -> list:
+    return re.findall(r"^```yaml\n(.*?)^```$", README.read_text(encoding="utf-8"), re.M | re.S)
+
+
+def test_every_yaml_block_of_the_readme_parses():
+    blocks = readme_yaml_blocks()
+    assert len(blocks) >= 2
+    for block in blocks:
+        assert isinstance(yaml.safe_load(block), list), block
+
+
+def rst_code_blocks(path: Path, languages: tuple) -> list:
+    """The bodies of `.. code-block:: LANG` directives of an RST file, dedented."""
+    blocks = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        directive = re.match(r"^(\s*)\.\. code-block:: (\S+)\s*$", line)
+        if not directive or directive.group(2) not in languages:
+            continue
+        indent = len(directive.group(1))
+        body = []
+        for following in lines[number + 1:]:
+            if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                break
+            body.append(following)
+        blocks.append(textwrap.dedent("\n".join(body)).strip("\n"))
+    return blocks
+
+
+def module_examples() -> str:
+    tree = ast.parse((REPO_ROOT / "plugins" / "modules" / "live_call_info.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(target, ast.Name) and target.id == "EXAMPLES" for target in node.targets):
+            return node.value.value
+    raise AssertionError("no EXAMPLES in the module")
+
+
+def options_used(document) -> list:
+    """The option names given to live_call_info in a parsed YAML document: its tasks' arguments and module_defaults."""
+    used = []
+    if isinstance(document, list):
+        for item in document:
+            used.extend(options_used(item))
+    elif isinstance(document, dict):
+        for key, value in document.items():
+            if key in (MODULE, "group/vobiz.telephony.all") and isinstance(value, dict):
+                used.extend(value)
+            if isinstance(value, (list, dict)):
+                used.extend(options_used(value))
+    return used
+
+
+def adhoc_options_used(text: str) -> list:
+    """The option names of `-a key=value ...` in ansible command lines naming the module."""
+    used = []
+    for line in text.splitlines():
+        if "-m %s" % MODULE in line and " -a " in line:
+            argument = line.split(" -a ", 1)[1].split("#", 1)[0]
+            used.extend(word.split("=", 1)[0] for word in argument.split() if "=" in word)
+    return used
+
+
+@pytest.fixture(scope="module")
+def argument_spec(collections_path) -> set:
+    """The option names of the installed module's argument spec, read in a process of its own."""
+    code = "import json; from %s import argument_spec; print(json.dumps(sorted(argument_spec())))" % (
+        "ansible_collections.vobiz.telephony.plugins.modules.live_call_info")
+    process = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": str(collections_path)}, capture_output=True, text=True, check=False)
+    assert process.returncode == 0, process.stderr
+    return set(json.loads(process.stdout))
+
+
+def test_documented_options_exist(argument_spec):
+    assert {"call_uuid", "status", "details", "concurrency", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url",
+            "timeout", "validate_certs", "ca_path", "retries", "retry_max_wait"} == argument_spec
+    sources = {"README.md yaml": [yaml.safe_load(block) for block in readme_yaml_blocks()],
+               "module EXAMPLES": [yaml.safe_load(module_examples())]}
+    for path in sorted(EXAMPLES.glob("*.yml")):
+        sources["examples/" + path.name] = [yaml.safe_load(path.read_text(encoding="utf-8"))]
+    for path in DOCS:
+        sources[path.name] = [yaml.safe_load(block) for block in rst_code_blocks(path, ("yaml", "yaml+jinja"))]
+    used = {name: [option for document in documents for option in options_used(document)] for name, documents in sources.items()}
+    used["README.md ad hoc"] = adhoc_options_used(README.read_text(encoding="utf-8"))
+    for path in DOCS:
+        used[path.name + " ad hoc"] = adhoc_options_used(path.read_text(encoding="utf-8"))
+    unknown = {name: sorted(set(options) - argument_spec) for name, options in used.items() if set(options) - argument_spec}
+    assert unknown == {}
+    every = {option for options in used.values() for option in options}
+    # what the documents show between them (so that a parser finding nothing fails here)
+    assert every >= {"call_uuid", "status", "details", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url"}, every
+    assert {name for name, options in used.items() if not options} <= {"live_call_info_module.rst ad hoc"}, used

@@ -1,0 +1,351 @@
+"""The README's "Reliability" promises, through Ansible (ad hoc), for what test_failures.py and test_retries.py leave out.
+
+Each run ends in success or in a clean failed result whose msg says what happened, and takes no longer than the
+documented bound, (retries + 1) x timeout + retries x retry_max_wait per request, plus Ansible's own start-up
+(ANSIBLE_OVERHEAD). Every run is searched for the tokens (by the runner); each class of fault also runs with -vvv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import requests
+from conftest import AUTH_ID, SCENARIO, TOKEN, Sim
+from tests.simulator import Simulator
+
+CALL = "rel-call"
+# What an ad hoc run costs besides the module's HTTP time: Ansible's start-up, the module's transfer and imports
+# (about 2 s here); generous, so that only a broken time bound fails.
+ANSIBLE_OVERHEAD = 5.0
+TOO_LARGE = "GET %s answered HTTP 200 with a body larger than 10485760 bytes; refused to read it"
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
+
+
+def bound(timeout: float, retries: int, retry_max_wait: float, requests: int = 1) -> float:
+    """The documented longest time of a task making `requests` requests."""
+    return requests * ((retries + 1) * timeout + retries * retry_max_wait)
+
+
+def warnings_of(run) -> list:
+    return [line.split("[WARNING]: ", 1)[1].strip() for line in run.output.splitlines() if "[WARNING]: " in line]
+
+
+def call_url(base_url: str, call_uuid: str = CALL) -> str:
+    return "%s/Account/%s/Call/%s/?status=live" % (base_url, AUTH_ID, call_uuid)
+
+
+def statuses(recorded: list) -> list:
+    return [entry["response_status"] for entry in recorded]
+
+
+def retry_warning(number: int, of: int, url: str, reason: str, wait: str) -> str:
+    return "HTTP retry %d (attempt %d of %d for GET %s): %s; waiting %s s" % (number, number + 1, of, url, reason, wait)
+
+
+def assert_found(run) -> None:
+    assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
+    assert (run.result["found"], run.result["call_status"], run.result["call"]["call_uuid"]) == (True, "in-progress", CALL)
+
+
+@pytest.fixture
+def live_call(sim: Sim) -> Sim:
+    sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
+    return sim
+
+
+# 429 in each of its forms
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call: Sim, verbose):
+    live_call.fault(kind="rate_limit", times=1)  # a bare 429 envelope: no header, no details
+    run = ansible.adhoc("call_uuid=%s timeout=2 retries=2 retry_max_wait=5" % CALL, verbose=verbose)
+    assert_found(run)
+    assert run.result["http_retries"] == 1
+    (warning,) = warnings_of(run)
+    match = re.fullmatch(re.escape(retry_warning(1, 3, call_url(live_call.base_url), "HTTP 429 RATE_LIMIT_EXCEEDED", "@")).replace("@", r"(\d+(?:\.\d+)?)"),
+                         warning)
+    assert match, warning
+    waited = float(match.group(1))
+    assert 0.5 <= waited <= 1.0, waited  # the first backoff: 1 s, with jitter over its upper half
+    recorded = live_call.requests()
+    assert statuses(recorded) == [429, 200]
+    assert recorded[1]["time"] - recorded[0]["time"] >= waited - 0.01
+    assert run.seconds <= bound(2, 2, 5) + ANSIBLE_OVERHEAD
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: Sim, verbose):
+    live_call.fault(kind="rate_limit", times=1, retry_after="http-date:+2")
+    run = ansible.adhoc("call_uuid=%s timeout=2 retries=1 retry_max_wait=10" % CALL, verbose=verbose)
+    assert_found(run)
+    assert run.result["http_retries"] == 1
+    (warning,) = warnings_of(run)
+    reason = "HTTP 429 RATE_LIMIT_EXCEEDED (server asked to retry after @ s)"
+    pattern = re.escape(retry_warning(1, 2, call_url(live_call.base_url), reason, "@")).replace("@", r"(\d+(?:\.\d+)?)")
+    match = re.fullmatch(pattern, warning)
+    assert match, warning
+    asked, waited = float(match.group(1)), float(match.group(2))
+    # an HTTP date has whole seconds: "now + 2 s" rounded down is 1 to 2 s ahead when the client reads it
+    assert asked == waited and 0.9 <= waited <= 2.0, warning
+    recorded = live_call.requests()
+    assert statuses(recorded) == [429, 200]
+    assert waited - 0.01 <= recorded[1]["time"] - recorded[0]["time"] <= waited + 1.0
+    assert run.seconds <= bound(2, 1, 10) + ANSIBLE_OVERHEAD
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, verbose):
+    live_call.fault(kind="rate_limit", times=1, details_retry_after=1.5)
+    run = ansible.adhoc("call_uuid=%s timeout=2 retries=1 retry_max_wait=10" % CALL, verbose=verbose)
+    assert_found(run)
+    assert run.result["http_retries"] == 1
+    assert warnings_of(run) == [retry_warning(1, 2, call_url(live_call.base_url),
+                                              "HTTP 429 RATE_LIMIT_EXCEEDED (server asked to retry after 1.5 s)", "1.5")]
+    recorded = live_call.requests()
+    assert statuses(recorded) == [429, 200]
+    assert 1.49 <= recorded[1]["time"] - recorded[0]["time"] <= 2.5
+    assert run.seconds <= bound(2, 1, 10) + ANSIBLE_OVERHEAD
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Sim, verbose):
+    live_call.fault(kind="rate_limit", times=1, retry_after="30")
+    run = ansible.adhoc("call_uuid=%s timeout=2 retry_max_wait=1" % CALL, verbose=verbose)  # default retries: 3
+    assert_found(run)
+    assert run.result["http_retries"] == 1
+    assert warnings_of(run) == [retry_warning(1, 4, call_url(live_call.base_url),
+                                              "HTTP 429 RATE_LIMIT_EXCEEDED (server asked to retry after 30 s)", "1")]
+    recorded = live_call.requests()
+    assert statuses(recorded) == [429, 200]
+    assert 0.99 <= recorded[1]["time"] - recorded[0]["time"] <= 2.0
+    assert run.seconds <= bound(2, 3, 1) + ANSIBLE_OVERHEAD  # 11 s + overhead, far below the 30 s asked
+
+
+# gateway and server errors
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+@pytest.mark.parametrize("status, code", [(500, "INTERNAL_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")])
+def test_server_errors_n_times_then_success(ansible, live_call: Sim, status, code, verbose):
+    live_call.fault(kind="status", status=status, times=3)
+    run = ansible.adhoc("call_uuid=%s timeout=2 retries=3 retry_max_wait=0.2" % CALL, verbose=verbose)
+    assert_found(run)
+    assert run.result["http_retries"] == 3
+    url = call_url(live_call.base_url)
+    # every backoff (0.5-1 s, 1-2 s, 2-4 s) is above retry_max_wait: each wait is exactly 0.2 s
+    assert warnings_of(run) == [retry_warning(number, 4, url, "HTTP %d %s" % (status, code), "0.2") for number in (1, 2, 3)]
+    recorded = live_call.requests()
+    assert statuses(recorded) == [status, status, status, 200]
+    gaps = [after["time"] - before["time"] for before, after in zip(recorded, recorded[1:], strict=False)]
+    assert all(0.19 <= gap <= 1.0 for gap in gaps), gaps
+    assert run.seconds <= bound(2, 3, 0.2) + ANSIBLE_OVERHEAD
+
+
+def test_server_errors_beyond_the_retries_fail_with_the_last_answer(ansible, live_call: Sim):
+    live_call.fault(kind="status", status=504, times=3)  # one more than the attempts: the 4th request would succeed
+    run = ansible.adhoc("call_uuid=%s timeout=2 retries=2 retry_max_wait=0.2" % CALL)
+    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
+    recorded = live_call.requests()
+    assert statuses(recorded) == [504, 504, 504]
+    last = recorded[-1]["request_id"]
+    assert run.result["msg"] == "GET %s answered HTTP 504 Gateway Timeout: GATEWAY_TIMEOUT: Gateway Timeout (request id %s)" % (
+        call_url(live_call.base_url), last)
+    assert {key: run.result[key] for key in ("status_code", "error_code", "request_id", "http_retries")} == {
+        "status_code": 504, "error_code": "GATEWAY_TIMEOUT", "request_id": last, "http_retries": 2}
+    assert len(warnings_of(run)) == 2
+    assert run.seconds <= bound(2, 2, 0.2) + ANSIBLE_OVERHEAD
+
+
+# a server that never answers: every attempt cut at timeout, the whole task within the bound
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim, verbose):
+    live_call.fault(kind="hang")
+    run = ansible.adhoc("call_uuid=%s timeout=1 retries=2 retry_max_wait=0.5" % CALL, verbose=verbose)
+    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
+    url = call_url(live_call.base_url)
+    # the attempt's own deadline and the socket's read time-out both fire at 1 s: either wording says the same
+    assert re.fullmatch(r"GET %s failed: no (complete )?answer within 1 s" % re.escape(url), run.result["msg"]), run.result["msg"]
+    assert (run.result["http_retries"], run.result["changed"]) == (2, False)
+    assert "status_code" not in run.result
+    warnings = warnings_of(run)
+    assert len(warnings) == 2, warnings
+    for number, warning in enumerate(warnings, start=1):
+        pattern = re.escape(retry_warning(number, 3, url, "@", "0.5")).replace("@", "no (complete )?answer within 1 s")
+        assert re.fullmatch(pattern, warning), warning
+    recorded = live_call.requests()
+    assert statuses(recorded) == [None, None, None]
+    gaps = [after["time"] - before["time"] for before, after in zip(recorded, recorded[1:], strict=False)]
+    assert all(1.45 <= gap <= 2.5 for gap in gaps), gaps  # 1 s attempt + 0.5 s wait
+    limit = bound(1, 2, 0.5)  # 3 x 1 s + 2 x 0.5 s = 4 s
+    assert limit == 4.0
+    assert run.seconds <= limit + ANSIBLE_OVERHEAD
+
+
+# bounded memory
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content_length", "chunked"])
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_huge_answer_is_refused(ansible, live_call: Sim, chunked, verbose):
+    live_call.fault(kind="huge", megabytes=12, chunked=chunked)
+    run = ansible.adhoc("call_uuid=%s timeout=10" % CALL, verbose=verbose)
+    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
+    assert run.result["msg"] == TOO_LARGE % call_url(live_call.base_url)
+    assert (run.result["status_code"], run.result["http_retries"]) == (200, 0)
+    assert len(live_call.requests()) == 1  # a refused body is not a reason to ask again
+    assert warnings_of(run) == []
+    assert run.seconds <= bound(10, 3, 60) + ANSIBLE_OVERHEAD
+
+
+def test_an_answer_just_under_the_limit_is_read(ansible, live_call: Sim):
+    """The limit refuses only what is above it: 9.5 MiB of JSON (a call record with a long "padding") is read whole."""
+    live_call.fault(kind="huge", megabytes=9.5, chunked=True)
+    run = ansible.adhoc("call_uuid=%s timeout=10 retries=0" % CALL)
+    assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
+    assert (run.result["found"], run.result["call_status"]) == (True, "in-progress")
+    call = run.result["call"]
+    size = len(json.dumps({"api_id": call["api_id"], "call_status": call["call_status"], "padding": call["padding"]}))
+    assert size == int(9.5 * 1024 * 1024)
+    assert len(live_call.requests()) == 1
+
+
+# statuses that are never retried, even with retries to spare and nothing to wait
+
+
+NEVER_RETRIED = [
+    ({"kind": "status", "status": 400}, 400, "GET {url} answered HTTP 400 Bad Request: INVALID_PARAMETER: Bad Request (request id {rid})"),
+    ({"kind": "status", "status": 401, "code": "INVALID_CREDENTIALS", "message": "Invalid auth credentials"}, 401,
+     "Vobiz refused the credentials of auth_id %s (HTTP 401: INVALID_CREDENTIALS: Invalid auth credentials) for GET {url}" % AUTH_ID),
+    ({"kind": "status", "status": 403, "code": "ACCOUNT_INACTIVE", "message": "Account is inactive"}, 403,
+     "Vobiz refused the credentials of auth_id %s (HTTP 403: ACCOUNT_INACTIVE: Account is inactive) for GET {url}" % AUTH_ID),
+    ({"kind": "html", "status": 404}, 404, "GET {url} answered HTTP 404 Not Found and a body that is not Vobiz's JSON: {html!r} (request id {rid})"),
+]
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+@pytest.mark.parametrize("fault, status, msg", NEVER_RETRIED, ids=["400", "401", "403", "404_html"])
+def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status, msg, verbose):
+    live_call.fault(**fault)  # forever: a retry would meet it again, and be recorded
+    run = ansible.adhoc("call_uuid=%s timeout=2 retries=5 retry_max_wait=0" % CALL, verbose=verbose)
+    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
+    recorded = live_call.requests()
+    assert statuses(recorded) == [status]
+    html = "<html> <head><title>404 Not Found</title></head> <body> <center><h1>404 Not Found</h1></center> <hr><center>nginx</center> </body> </html>"
+    assert run.result["msg"] == msg.format(url=call_url(live_call.base_url), rid=recorded[0]["request_id"], html=html)
+    assert (run.result["status_code"], run.result["http_retries"]) == (status, 0)
+    assert warnings_of(run) == []
+    assert run.seconds <= 2 + ANSIBLE_OVERHEAD  # one attempt
+
+
+# TLS: a second simulator with a self-signed certificate
+
+
+@pytest.fixture(scope="module")
+def tls_sim(tmp_path_factory):
+    if shutil.which("openssl") is None:
+        pytest.skip("needs openssl")
+    work = tmp_path_factory.mktemp("tls")
+    cert, key = work / "cert.pem", work / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-days", "2", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    simulator = Simulator(scenario=SCENARIO, tls=(str(cert), str(key))).start()
+    yield simulator, cert
+    simulator.stop()
+
+
+@pytest.fixture
+def tls(tls_sim, sim):
+    """The TLS simulator, reset, with the live call; `sim` (the plain one) is reset too, to see that nothing goes there."""
+    simulator, cert = tls_sim
+    simulator.control("POST", "reset")
+    simulator.control("POST", "calls", {"calls": [{"call_uuid": CALL, "account": AUTH_ID}]})
+    return simulator, cert
+
+
+def tls_env(ansible, simulator) -> dict:
+    """The VOBIZ_* connection to the TLS simulator, and the CA variables of this machine as they are (or set, if it has none):
+    requests lets REQUESTS_CA_BUNDLE override a session's verify, which the client must not be fooled by."""
+    env = ansible.connection_env(api_url=simulator.base_url)
+    system_bundle = next((os.environ[name] for name in CA_VARIABLES if os.environ.get(name)), None) or requests.certs.where()
+    for name in CA_VARIABLES:
+        env[name] = os.environ.get(name) or system_bundle
+    return env
+
+
+def tls_requests(simulator) -> list:
+    return simulator.control("GET", "requests")
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_tls_self_signed_is_refused_by_default(ansible, tls, verbose):
+    simulator, _cert = tls
+    env = tls_env(ansible, simulator)
+    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0" % CALL, env=env, verbose=verbose)
+    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
+    prefix = "GET %s failed: TLS certificate verification failed" % call_url(simulator.base_url)
+    assert run.result["msg"].startswith(prefix), run.result["msg"]
+    assert "CERTIFICATE_VERIFY_FAILED" in run.result["msg"]
+    assert (run.result["http_retries"], "status_code" in run.result) == (0, False)
+    assert tls_requests(simulator) == []  # the handshake failed: no request was sent
+    assert run.seconds <= bound(5, 0, 0) + ANSIBLE_OVERHEAD
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_tls_validate_certs_false_succeeds_despite_the_ca_variables(ansible, tls, verbose):
+    simulator, _cert = tls
+    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0 validate_certs=false" % CALL, env=tls_env(ansible, simulator), verbose=verbose)
+    assert_found(run)
+    assert run.result["http_retries"] == 0
+    assert [entry["path"] for entry in tls_requests(simulator)] == ["/api/v1/Account/%s/Call/%s/" % (AUTH_ID, CALL)]
+    assert run.seconds <= bound(5, 0, 0) + ANSIBLE_OVERHEAD
+
+
+@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
+def test_tls_ca_path_succeeds_despite_the_ca_variables(ansible, tls, verbose):
+    simulator, cert = tls
+    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0 ca_path=%s" % (CALL, cert), env=tls_env(ansible, simulator), verbose=verbose)
+    assert_found(run)
+    assert warnings_of(run) == []
+    assert len(tls_requests(simulator)) == 1
+    assert run.seconds <= bound(5, 0, 0) + ANSIBLE_OVERHEAD
+
+
+def test_tls_missing_ca_path_is_refused_before_any_request(ansible, tls, tmp_path):
+    simulator, _cert = tls
+    missing = tmp_path / "no-such-ca.pem"
+    run = ansible.adhoc("call_uuid=%s ca_path=%s" % (CALL, missing), env=tls_env(ansible, simulator))
+    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
+    assert run.result["msg"] == "ca_path %r is not a readable file" % str(missing)
+    assert run.result["http_retries"] == 0
+    assert tls_requests(simulator) == []
+    assert ansible.sim.requests() == []
+
+
+# clear text to a host that may not be loopback
+
+
+def test_plain_http_to_a_host_name_warns_of_clear_text(ansible, live_call: Sim):
+    """Only `localhost` and loopback IP literals are known to stay on the machine: any other name draws the warning,
+    given before the request. `127.1` is such a name to the module (not an IP literal to ipaddress) while the resolver
+    maps it to 127.0.0.1, so the request still goes only to the simulator."""
+    api_url = live_call.base_url.replace("127.0.0.1", "127.1")
+    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0" % CALL, env=ansible.connection_env(api_url=api_url))
+    assert_found(run)
+    assert warnings_of(run) == ["api_url %s is plain http to a host that is not loopback: the auth token travels in clear text" % api_url]
+    assert len(live_call.requests()) == 1
+    assert TOKEN not in run.output
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_plain_http_to_loopback_does_not_warn(ansible, live_call: Sim, host):
+    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0" % CALL, env=ansible.connection_env(api_url=live_call.base_url.replace("127.0.0.1", host)))
+    assert_found(run)
+    assert warnings_of(run) == []
