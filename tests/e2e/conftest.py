@@ -227,20 +227,17 @@ class Ansible:
     def connection_env(self, auth_id: str = AUTH_ID, token: str = TOKEN, api_url: str | None = None) -> dict:
         return {"VOBIZ_AUTH_ID": auth_id, "VOBIZ_AUTH_TOKEN": token, "VOBIZ_API_URL": api_url or self.sim.base_url}
 
-    def _run(self, argv: list, env: dict, timeout: float) -> Run:
+    def _run(self, argv: list, env: dict | None, check: bool, verbose: bool, timeout: float) -> Run:
+        """Run an Ansible command with --check/-vvv as asked, and the connection in VOBIZ_* unless `env` is given."""
+        argv = argv + (["--check"] if check else []) + (["-vvv"] if verbose else [])
+        run_env = dict(self.base_env, **(self.connection_env() if env is None else env))
         started = time.monotonic()
-        process = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, check=False, cwd=str(self.home))
+        process = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=str(self.home))
         return Run(argv=argv, rc=process.returncode, stdout=process.stdout, stderr=process.stderr, seconds=time.monotonic() - started)
 
     def adhoc(self, args: str, env: dict | None = None, verbose: bool = False, check: bool = False, timeout: float = 120) -> Run:
         """`ansible localhost -m vobiz.telephony.live_call_info -a ARGS`; env defaults to the connection in VOBIZ_*."""
-        argv = [str(BIN_DIR / "ansible"), "localhost", "-m", MODULE, "-a", args]
-        if check:
-            argv.append("--check")
-        if verbose:
-            argv.append("-vvv")
-        run_env = dict(self.base_env, **(self.connection_env() if env is None else env))
-        run = self._run(argv, run_env, timeout)
+        run = self._run([str(BIN_DIR / "ansible"), "localhost", "-m", MODULE, "-a", args], env, check, verbose, timeout)
         heads = list(_ADHOC_HEAD.finditer(run.stdout))
         assert heads, "no ad hoc result line\n" + run.explain()
         match = heads[-1]  # the last one: -vvv prints other lines before it
@@ -271,13 +268,7 @@ class Ansible:
         variables.update(extra_vars or {})
         vars_file = self.home / ("vars-%03d.json" % self.counter)
         vars_file.write_text(json.dumps(variables), encoding="utf-8")
-        argv = [str(BIN_DIR / "ansible-playbook"), str(path), "-e", "@" + str(vars_file)]
-        if check:
-            argv.append("--check")
-        if verbose:
-            argv.append("-vvv")
-        run_env = dict(self.base_env, **(self.connection_env() if env is None else env))
-        run = self._run(argv, run_env, timeout)
+        run = self._run([str(BIN_DIR / "ansible-playbook"), str(path), "-e", "@" + str(vars_file)], env, check, verbose, timeout)
         if out.is_file():
             run.dump = json.loads(out.read_text(encoding="utf-8"))
         recap = _RECAP.search(run.stdout)
