@@ -91,12 +91,13 @@ def fail_on_errors(module, errors: list) -> None:
         module.fail_json(msg="; ".join(errors), http_retries=0)
 
 
-def client_from_module(module, pool_size: int = 8) -> VobizClient:
-    """The client for this module's options (checked first: nothing is sent when one is wrong)."""
+def client_from_module(module, pool_size: int = 8, option_errors: list = ()) -> VobizClient:
+    """The client for this module's options. Every problem with them, the module's own `option_errors` too, fails
+    the module at once: nothing is sent when one is wrong."""
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
     params = module.params
-    fail_on_errors(module, connection_errors(params))
+    fail_on_errors(module, connection_errors(params) + list(option_errors))
     if clear_text_to_remote_host(params["api_url"]):
         module.warn("api_url %s is plain http to a host that is not loopback: the auth token travels in clear text" % redact_url(params["api_url"]))
     return VobizClient(

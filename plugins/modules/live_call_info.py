@@ -220,7 +220,6 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
     fail_from_error,
-    fail_on_errors,
     identifier_error,
 )
 
@@ -300,8 +299,7 @@ def _seconds(value: float) -> str:
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    fail_on_errors(module, option_errors(module.params))
-    client = client_from_module(module, pool_size=module.params["concurrency"])
+    client = client_from_module(module, pool_size=module.params["concurrency"], option_errors=option_errors(module.params))
     watch = watch_list if module.params["call_uuid"] is None else watch_call
     try:
         with client:

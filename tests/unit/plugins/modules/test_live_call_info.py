@@ -353,6 +353,13 @@ def test_bad_input_fails_before_any_request_naming_the_option(run_module, mocked
     assert len(mocked.calls) == 0
 
 
+def test_connection_and_module_option_errors_are_reported_together(run_module, mocked):
+    run = run_module(call_uuid="a/b", timeout=0)
+    assert run.result["msg"] == ("timeout must be greater than 0 seconds, got 0.0; "
+                                 "call_uuid 'a/b' is not valid: use 1 to 128 letters, digits, '-' or '_'")
+    assert len(mocked.calls) == 0
+
+
 def test_missing_requests_fails_with_missing_required_lib_before_any_request(run_module, mocked, monkeypatch):
     monkeypatch.setattr(_module, "HAS_REQUESTS", False)
     run = run_module(call_uuid=UUID)
