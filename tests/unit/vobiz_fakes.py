@@ -18,6 +18,8 @@ AUTH_ID = "MA_UNITTEST01"
 AUTH_TOKEN = "tok-Unit-9f3b27c1d4e5-SECRET"
 ACCOUNT_URL = "%s/Account/%s" % (API_URL, AUTH_ID)
 LIST_URL = ACCOUNT_URL + "/Call/"
+UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
+PLIVO_NOT_FOUND = {"api_id": "p-404", "error": "not found"}  # Plivo-style error body
 
 
 def call_url(call_uuid: str) -> str:

@@ -19,6 +19,8 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     AUTH_ID,
     AUTH_TOKEN,
     LIST_URL,
+    PLIVO_NOT_FOUND,
+    UUID,
     add_call,
     add_list,
     call_url,
@@ -27,9 +29,7 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     requested,
 )
 
-UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 NOT_FOUND_BODY = {"error": "call not found", "call_uuid": UUID}
-PLIVO_NOT_FOUND = {"api_id": "p-404", "error": "not found"}
 
 
 @pytest.fixture

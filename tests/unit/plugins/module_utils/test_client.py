@@ -31,9 +31,15 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
     parse_retry_after,
     redact_url,
 )
-from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, call_url, live_record
+from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
+    API_URL,
+    AUTH_ID,
+    AUTH_TOKEN,
+    UUID,
+    call_url,
+    live_record,
+)
 
-UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 SEGMENTS = ("Account", AUTH_ID, "Call", UUID)
 URL = call_url(UUID)
 SHOWN_LIVE = URL + "?status=live"

@@ -17,13 +17,17 @@ from hypothesis import strategies as st
 from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import api_url_error, identifier_error
-from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN
+from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
+    API_URL,
+    AUTH_ID,
+    AUTH_TOKEN,
+    UUID,
+)
 
 # The autouse fake clock and jitter are shared by every example of a test; that is harmless (they only record).
 # database=None: no example database is written into the working tree.
 PROPERTY = settings(deadline=None, max_examples=200, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 CALL_PATH = re.compile(re.escape(API_URL) + r"/Account/[^/?#]+/Call/.*")
 
 

@@ -23,6 +23,8 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     ACCOUNT_URL,
     AUTH_ID,
     AUTH_TOKEN,
+    PLIVO_NOT_FOUND,
+    UUID,
     add_call,
     add_list,
     call_url,
@@ -31,9 +33,7 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     requested,
 )
 
-UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 LIVE_URL = call_url(UUID) + "?status=live"
-PLIVO_NOT_FOUND = {"api_id": "p-404", "error": "not found"}
 # ansible-core 2.19 adds "invocation" to a module's result, 2.21 leaves it to the controller: the keys below are the module's own.
 CALL_KEYS = {"changed", "found", "call", "call_status", "cdr", "waited", "polls", "http_retries"}
 LIST_KEYS = {"changed", "call_uuids", "calls", "waited", "polls", "http_retries"}
