@@ -99,22 +99,34 @@ class CallsApi:
     def fetch_calls(self, call_uuids: list, status: str, concurrency: int) -> list:
         """The records of these calls, in the same order, fetched over `concurrency` connections.
         A call that left the state since it was listed is left out."""
-        if not call_uuids:
-            return []
-        workers = max(1, min(concurrency, len(call_uuids)))
-        if workers == 1:
-            records = [self.fetch_call(uuid, status) for uuid in call_uuids]
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(self.fetch_call, uuid, status) for uuid in call_uuids]
-                try:
-                    records = [future.result() for future in futures]
-                except BaseException:
-                    for future in futures:  # fail fast: do not send what is still queued
-                        future.cancel()
-                    raise
+        records = map_concurrently(lambda uuid: self.fetch_call(uuid, status), call_uuids, concurrency)
         return [record for record in records if record is not None]
 
+    def observe_many(self, call_uuids: list, status: str, concurrency: int, hints: dict | None = None) -> list:
+        """observe() of each call, in the same order, `concurrency` at a time; `hints` maps a uuid to its last source."""
+        hints = hints or {}
+        return map_concurrently(lambda uuid: self.observe(uuid, status, hint=hints.get(uuid)), call_uuids, concurrency)
+
+
+def map_concurrently(function, items: list, concurrency: int) -> list:
+    """function(item) for every item, results in the items' order, at most `concurrency` at a time.
+    The first error is raised, and what has not started yet is not started."""
+    workers = max(1, min(concurrency, len(items)))
+    if workers == 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(function, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:  # fail fast: do not send what is still queued
+                future.cancel()
+            raise
+
+
+def unique_in_order(values: list) -> list:
+    """The values without repeats, each where it first appeared."""
+    return list(dict.fromkeys(values))
 
 def wait_until(observe, is_done, timeout: float, sleep: float, clock=None, pause=None) -> WaitOutcome:
     """Observe until is_done(observation) or `timeout` seconds have passed (at least one observation).

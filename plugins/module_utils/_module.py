@@ -53,6 +53,14 @@ def identifier_error(option: str, value) -> str | None:
     return None
 
 
+def identifier_list_errors(option: str, values) -> list:
+    """Why items of `values` (a list option of call uuids) cannot be used, each naming the option and the item."""
+    if values is None:
+        return []
+    errors = [identifier_error("%s[%d]" % (option, index), value) for index, value in enumerate(values)]
+    return [error for error in errors if error]
+
+
 def api_url_error(value: str) -> str | None:
     """Why `value` cannot be the API's base URL, or None."""
     try:

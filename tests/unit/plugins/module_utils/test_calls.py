@@ -12,7 +12,7 @@ import threading
 import pytest
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, map_concurrently, unique_in_order, wait_until
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizHTTPError, VobizResponseError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
@@ -317,3 +317,44 @@ def test_wait_until_stops_as_soon_as_done(clock):
     outcome = wait_until(lambda: next(values), lambda value: value == "in-progress", timeout=60, sleep=3,
                          clock=clock.monotonic, pause=clock.sleep)
     assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == ("in-progress", True, 6.0, 3)
+
+
+def test_observe_many_observes_each_call_as_observe_does_in_the_given_order(mocked, calls):
+    add_call(mocked, "live-1", "live", json=live_record("live-1"))
+    add_call(mocked, "gone-1", "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, "gone-1", "ended", json=cdr_record("gone-1"))
+    observations = calls.observe_many(["gone-1", "live-1"], "live", concurrency=2)
+    assert [(obs.found, obs.call_status) for obs in observations] == [(False, "ended"), (True, "in-progress")]
+    assert observations[0].cdr == cdr_record("gone-1")
+    assert len(mocked.calls) == 3
+
+
+def test_observe_many_asks_first_where_each_call_was_last_seen(mocked, calls):
+    add_call(mocked, "gone-1", "ended", json=cdr_record("gone-1"))
+    observations = calls.observe_many(["gone-1"], "live", concurrency=1, hints={"gone-1": "ended"})
+    assert observations[0].call_status == "ended"
+    assert len(mocked.calls) == 1
+
+
+def test_observe_many_of_nothing_sends_nothing(mocked, calls):
+    assert calls.observe_many([], "live", concurrency=8) == []
+    assert len(mocked.calls) == 0
+
+
+def test_map_concurrently_raises_the_first_error_and_starts_nothing_more():
+    started = []
+
+    def work(item):
+        started.append(item)
+        if item == 0:
+            raise ValueError("first")
+        return item
+
+    with pytest.raises(ValueError, match="first"):
+        map_concurrently(work, list(range(5)), concurrency=1)
+    assert started == [0]
+
+
+def test_unique_in_order_keeps_first_appearances():
+    assert unique_in_order(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
+    assert unique_in_order([]) == []

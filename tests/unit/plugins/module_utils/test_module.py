@@ -18,6 +18,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     connection_argument_spec,
     connection_errors,
     identifier_error,
+    identifier_list_errors,
 )
 
 
@@ -149,3 +150,16 @@ def test_connection_spec_keeps_the_token_out_of_logs_and_reads_the_environment()
 
 def test_identifier_pattern_is_anchored_at_both_ends():
     assert _module.IDENTIFIER_PATTERN.match("abc\n") is None
+
+
+def test_identifier_list_names_each_bad_item_by_its_index():
+    assert identifier_list_errors("call_uuids", ["ok-1", "a/b", "", "ok-2"]) == [
+        "call_uuids[1] 'a/b' is not valid: use 1 to 128 letters, digits, '-' or '_'",
+        "call_uuids[2] must not be empty",
+    ]
+
+
+def test_identifier_list_of_good_items_or_none_has_no_error():
+    assert identifier_list_errors("call_uuids", ["a", "b-2", "c_3"]) == []
+    assert identifier_list_errors("call_uuids", []) == []
+    assert identifier_list_errors("call_uuids", None) == []
