@@ -152,15 +152,20 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             "fault": fault.fault_id if fault else None,
             "request_id": request_id,
             "response_status": None,
+            "ended": None,
         })
         self.server.stop_event.wait(state.latency)
 
         def normal_reply() -> Reply:
             return answer_api(state, self.command, path, status_query, self.headers, request_id)
 
-        sent = self._deliver_fault(fault, request_id, normal_reply) if fault else self.send_reply(normal_reply(), request_id)
-        with state.lock:
-            record["response_status"] = sent
+        try:
+            sent = self._deliver_fault(fault, request_id, normal_reply) if fault else self.send_reply(normal_reply(), request_id)
+            with state.lock:
+                record["response_status"] = sent
+        finally:
+            with state.lock:  # answered, dropped, or given up on by the client: how long the client was held
+                record["ended"] = time.monotonic()
 
     # writing answers
 
