@@ -131,6 +131,15 @@ class Sim:
             return recorded
         return [entry for entry in recorded if "/Call/%s/" % call_uuid in entry["path"] or entry["path"].endswith("/Call/%s" % call_uuid)]
 
+    def requests_ended(self, call_uuid: str | None = None, within: float = 10.0) -> list:
+        """The recorded requests once each has "ended" (the simulator notices a client that gave up a moment later)."""
+        deadline = time.monotonic() + within
+        while True:
+            recorded = self.requests(call_uuid)
+            if all(entry["ended"] is not None for entry in recorded) or time.monotonic() > deadline:
+                return recorded
+            time.sleep(0.05)
+
     def clear_requests(self) -> None:
         self.control("DELETE", "requests")
 
