@@ -174,6 +174,39 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
+# `make matrix` runs again, on the second ansible-core version, the tests marked `matrix`: what can differ between
+# ansible-core (and Python) versions, that is everything that goes through Ansible, once. Left out: the simulator's
+# own tests, the 200 runs of the module process in a row (memory and connections), and the quiet twin of a test that
+# also runs with -vvv (ids quiet / normal next to vvv / check-vvv): the -vvv run makes the same checks, and more.
+NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_load.py::test_two_hundred_module_runs")
+QUIET_TWINS = {"quiet", "normal"}
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
+
+
+def _version_dependent(item) -> bool:
+    if item.nodeid.startswith(NOT_VERSION_DEPENDENT):
+        return False
+    callspec = getattr(item, "callspec", None)
+    return callspec is None or not QUIET_TWINS.intersection(callspec.id.split("-"))
+
+
+def pytest_itemcollected(item) -> None:
+    if _version_dependent(item):
+        item.add_marker(pytest.mark.matrix)
+
+
+# The longest tests start first, so that under xdist the other worker fills in around them instead of waiting at the end.
+LONGEST_FIRST = ("tests/e2e/test_load.py::test_two_hundred_module_runs",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
+
+
 @pytest.fixture(scope="session")
 def collections_path(tmp_path_factory) -> Path:
     """The collection built from this tree and installed, once per session."""
