@@ -56,6 +56,13 @@ def _no_vobiz_environment(monkeypatch):
 
 
 @pytest.fixture
+def calls():
+    """CallsApi over a client that does not retry."""
+    with _client.VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=0) as client:
+        yield _calls.CallsApi(client)
+
+
+@pytest.fixture
 def mocked():
     """The HTTP transport, mocked: every request must match a registered answer."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:

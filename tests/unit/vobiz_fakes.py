@@ -19,6 +19,7 @@ AUTH_TOKEN = "tok-Unit-9f3b27c1d4e5-SECRET"
 ACCOUNT_URL = "%s/Account/%s" % (API_URL, AUTH_ID)
 LIST_URL = ACCOUNT_URL + "/Call/"
 UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
+OTHER_UUID = "97ceeb52-58b6-11e1-86da-77300b68f8bb"
 PLIVO_NOT_FOUND = {"api_id": "p-404", "error": "not found"}  # Plivo-style error body
 
 
@@ -37,6 +38,11 @@ def add_list(rsps, state: str, call_uuids=None, status: int = 200, **kwargs):
     if call_uuids is not None:
         kwargs["json"] = {"api_id": "list-%s" % state, "calls": list(call_uuids)}
     return rsps.add(responses.GET, LIST_URL, status=status, match=[matchers.query_param_matcher({"status": state})], **kwargs)
+
+
+def probe(state: str, call_uuid: str = UUID) -> tuple:
+    """A request for one call as requested() shows it."""
+    return ("Call/%s/" % call_uuid, None if state == "ended" else state)
 
 
 def requested(rsps) -> list:
@@ -67,6 +73,24 @@ def live_record(call_uuid: str, call_status: str = "in-progress", **extra) -> di
     }
     record.update(extra)
     return record
+
+
+def plivo_entry(call_uuid: str = UUID, call_state: str = "ACTIVE", **extra) -> dict:
+    """One entry of the wrapped form, as in the other published version of Vobiz's page."""
+    entry = {
+        "answer_time": "2014-10-15 09:03:43", "bill_duration": None, "billed_duration": None, "call_direction": "outbound",
+        "call_duration": 180, "call_state": call_state, "call_uuid": call_uuid, "conference_uuid": None, "end_time": None,
+        "from_number": "+14156667777", "initiation_time": "2014-10-15 09:03:38", "parent_call_uuid": None,
+        "hangup_cause_code": None, "hangup_cause_name": None, "hangup_source": None, "to_number": "+14156667778",
+        "total_amount": None, "total_rate": None, "stir_verification": "verified", "stir_attestation": "A", "source_ip": "1.1.1.1",
+    }
+    entry.update(extra)
+    return entry
+
+
+def wrapped(*entries) -> dict:
+    """The older, Plivo-style answer of the live and queued lookups: the records inside an api_id wrapper."""
+    return {"api_id": "c8b427f6-58ce-11e1-86da-adf28403fe48", "calls": list(entries)}
 
 
 def cdr_record(call_uuid: str) -> dict:

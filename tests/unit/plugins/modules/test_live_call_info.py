@@ -30,6 +30,7 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     call_url,
     cdr_record,
     live_record,
+    probe,
     requested,
 )
 
@@ -37,10 +38,6 @@ LIVE_URL = call_url(UUID) + "?status=live"
 # ansible-core 2.19 adds "invocation" to a module's result, 2.21 leaves it to the controller: the keys below are the module's own.
 CALL_KEYS = {"changed", "found", "call", "call_status", "cdr", "waited", "polls", "http_retries"}
 LIST_KEYS = {"changed", "call_uuids", "calls", "waited", "polls", "http_retries"}
-
-
-def probe(state: str, uuid: str = UUID):
-    return ("Call/%s/" % uuid, None if state == "ended" else state)
 
 
 class CallWorld:
@@ -431,10 +428,14 @@ def test_html_404_fails_as_a_wrong_api_url_not_as_not_found(run_module, mocked):
     assert len(mocked.calls) == 1
 
 
+NOT_A_CALL_RECORD = ('answered HTTP 200 with JSON that is not a call record '
+                     '(a JSON object with a "call_status" or "call_state" string, or a "calls" list holding one): ')
+
+
 @pytest.mark.parametrize("body, expected", [
     (b'{"call_status": "ringing"', "answered HTTP 200 but the body is not JSON: '{\"call_status\": \"ringing\"'"),
-    (b'["ringing"]', "answered HTTP 200 with JSON that is not a call record (a JSON object with a \"call_status\" string): '[\"ringing\"]'"),
-    (b'{"call_uuid": "x"}', "answered HTTP 200 with JSON that is not a call record (a JSON object with a \"call_status\" string): '{\"call_uuid\": \"x\"}'"),
+    (b'["ringing"]', NOT_A_CALL_RECORD + "'[\"ringing\"]'"),
+    (b'{"call_uuid": "x"}', NOT_A_CALL_RECORD + "'{\"call_uuid\": \"x\"}'"),
 ])
 def test_200_that_is_not_the_expected_json_fails_showing_the_body(run_module, mocked, body, expected):
     add_call(mocked, UUID, "live", body=body, content_type="application/json")
