@@ -18,6 +18,17 @@ description:
   - With O(wait_for), polls until the call reaches one of the given states, or, in list mode, until no call is left
     (a drain).
   - The module only reads. It never changes a call, and it reads in check mode too.
+  - Vobiz has published two forms of the live and queued answers, and the module reads both. The flat record has
+    C(call_status). The older Plivo-style form wraps the record in an object with C(api_id) and a C(calls) list, and the
+    record says C(call_state) instead, which RV(call_status) gives in the flat form's words, so that O(wait_for), C(until) and
+    C(when) mean the same on both. V(ACTIVE) is V(in-progress), V(RINGING) is V(ringing), V(EARLY_MEDIA) and V(EARLY)
+    are V(early-media), V(QUEUED) is V(queued) (in any letter case), and any other value is lower-cased with V(_) turned
+    into V(-) (V(ON_HOLD) is V(on-hold)). A record with a C(call_status) keeps it as it is.
+  - In the wrapped form, the entry of C(calls) whose C(call_uuid) is O(call_uuid) (in any letter case) is the call's
+    record, or the only entry when there is one; an empty C(calls) means that the call is not in that state, like an
+    HTTP 404. The task fails, naming what was expected, when an entry has no C(call_uuid) or the record no status, or when
+    several entries all name other calls. The live and queued lists may list uuids or records with a C(call_uuid);
+    RV(calls) holds each call's record as RV(call) does.
 author:
   - Vobiz telephony maintainers (@vobiz)
 options:
@@ -130,6 +141,12 @@ found:
 call:
   description:
     - The call's current record from the live or queued endpoint, as Vobiz sent it (keys not listed here too).
+    - In the flat form (the sample), the record as answered, with C(api_id) and C(call_status).
+    - In the older Plivo-style wrapped form, the entry of C(calls) that is this call, as sent (no C(api_id), which is the
+      wrapper's), with Plivo's names such as C(call_state) (V(ACTIVE), V(RINGING), V(EARLY_MEDIA), V(QUEUED), ...),
+      C(call_direction), C(from_number), C(to_number), C(call_duration), C(answer_time), C(initiation_time),
+      C(stir_attestation), C(stir_verification) and C(source_ip). Read the status from RV(call_status), which is the
+      same on both forms.
     - Empty when the call is neither live nor queued.
   returned: when O(call_uuid) is set
   type: dict
@@ -148,6 +165,7 @@ call:
 call_status:
   description:
     - The call's C(call_status) when it is live or queued (such as V(queued), V(ringing), V(early-media), V(in-progress)).
+    - From a record in the wrapped form, its C(call_state) in those words, V(ACTIVE) as V(in-progress) and so on (see the description).
     - V(ended) when Vobiz only has its finalized record (see RV(cdr)).
     - V(not_found) when Vobiz knows nothing of it.
   returned: when O(call_uuid) is set
