@@ -15,6 +15,7 @@ from conftest import AUTH_ID, INACTIVE_AUTH_ID, INACTIVE_TOKEN, TOKEN, WRONG_TOK
 
 CALL = "fail-call"
 INVALID = "is not valid: use 1 to 128 letters, digits, '-' or '_'"
+HTML_BODY = "<html> <head><title>{0}</title></head> <body> <center><h1>{0}</h1></center> <hr><center>nginx</center> </body> </html>"
 NOT_A_RECORD = 'a call record (a JSON object with a "call_status" or "call_state" string, or a "calls" list holding one)'
 NOT_WRAPPED_RECORDS = 'a call record (a "calls" list of JSON objects, each with a "call_uuid" string)'
 NOT_A_LIST = 'a "calls" list of call uuids (strings, or JSON objects with a "call_uuid" string)'
@@ -26,7 +27,6 @@ LIST_NO_UUID = {"api_id": "w", "calls": [{"call_state": "ACTIVE"}]}
 
 def wrong_shape(url: str, expected: str, body) -> str:
     return "GET %s answered HTTP 200 with JSON that is not %s: %r" % (url, expected, json.dumps(body))
-HTML_BODY = "<html> <head><title>{0}</title></head> <body> <center><h1>{0}</h1></center> <hr><center>nginx</center> </body> </html>"
 
 
 @dataclass
