@@ -220,7 +220,7 @@ results:
   description:
     - One entry per call of O(call_uuids), in the order given (a uuid given twice appears once), each what O(call_uuid) returns for it.
     - With O(wait_for), each call's last observation; a call that had reached O(wait_for) was not looked at again.
-  returned: when O(call_uuids) is set, and when its O(wait_for) timed out
+  returned: when O(call_uuids) is set, a O(wait_for) that timed out included
   type: list
   elements: dict
   sample:
