@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""python -m tests.benchmarks [--only 1,2,3,4] [--keep]: every benchmark in one run against one simulator, then a table."""
+"""python -m tests.benchmarks [--only 1,2,3,4,5] [--keep]: every benchmark in one run against one simulator, then a table."""
 
 from __future__ import annotations
 
