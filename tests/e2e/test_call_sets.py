@@ -114,16 +114,16 @@ WAIT_PLAYBOOK = """\
   vars:
     e2e_sim_calls: "{{ sim_control_url }}/calls"
   tasks:
-    - name: Place three calls that end 4, 6 and 8 s from now
+    - name: Place three calls that end 5, 7 and 9 s from now
       ansible.builtin.uri:
         url: "{{ e2e_sim_calls }}"
         method: POST
         body_format: json
         body:
           calls:
-            - {call_uuid: end-c, timeline: [{at: 0, status: in-progress}, {at: 8, status: no-answer}]}
-            - {call_uuid: end-a, timeline: [{at: 0, status: ringing}, {at: 4, status: busy}]}
-            - {call_uuid: end-b, timeline: [{at: 0, status: in-progress}, {at: 6, status: completed}]}
+            - {call_uuid: end-c, timeline: [{at: 0, status: in-progress}, {at: 9, status: no-answer}]}
+            - {call_uuid: end-a, timeline: [{at: 0, status: ringing}, {at: 5, status: busy}]}
+            - {call_uuid: end-b, timeline: [{at: 0, status: in-progress}, {at: 7, status: completed}]}
       check_mode: false
 
     - name: Wait until all three have ended
@@ -192,7 +192,7 @@ def test_each_call_is_polled_until_it_has_ended_and_not_after(waited):
     for uuid in ENDS:
         mine = [entry for entry in recorded if entry["path"] == call_path(uuid)]
         answers[uuid] = [(query, entry["response_status"]) for query, entry in zip(status_queries(mine), mine, strict=True)]
-        # seen going on every look before it ended (the first look came well within the 4 s the first call lasts) ...
+        # seen going on every look before it ended (the first look comes well within the 5 s the first call lasts) ...
         live_looks = answers[uuid][:-2]
         assert live_looks and set(live_looks) == {("live", 200)}, answers[uuid]
         assert all(entry["time"] < ended_at[uuid] for entry in mine[:-2])
