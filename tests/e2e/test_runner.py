@@ -23,9 +23,10 @@ import yaml
 from conftest import AUTH_ID, BIN_DIR, REPO_ROOT, SECRETS, TOKEN, Sim
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from test_examples import DEMO_LIVE, demo_calls_of_first_account
+from test_examples import DEMO_LIVE, demo_calls_of_first_account, rst_code_blocks
 
 CREDENTIAL_TYPE = REPO_ROOT / "extensions" / "awx" / "credential_type_vobiz.yml"
+AWX_PAGE = REPO_ROOT / "docs" / "docsite" / "rst" / "awx.rst"
 EXAMPLES = REPO_ROOT / "examples"
 COLLECTION_ACTIONS = "vobiz.telephony."
 INFO = "vobiz.telephony.live_call_info"
@@ -99,6 +100,18 @@ def test_without_an_api_url_the_default_one_is_injected(module_connection, api_u
     if api_url is not None:
         inputs["api_url"] = api_url
     assert injected_environment(inputs)["VOBIZ_API_URL"] == module_connection["default_api_url"]
+
+
+def test_the_documentation_shows_the_credential_type_as_it_is():
+    """The page's YAML to paste into the controller's form is the file's, and its playbook reads that file."""
+    blocks = [yaml.safe_load(block) for block in rst_code_blocks(AWX_PAGE, ("yaml", "yaml+jinja"))]
+    definition = credential_type()
+    assert definition["inputs"] in blocks
+    assert definition["injectors"] in blocks
+    (playbook,) = [block for block in blocks if isinstance(block, list)]
+    lookup = playbook[0]["vars"]["vobiz_type"]
+    assert "'%s'" % CREDENTIAL_TYPE.relative_to(REPO_ROOT) in lookup, lookup
+    assert [task["awx.awx.credential_type"]["name"] for task in playbook[0]["tasks"] if "awx.awx.credential_type" in task] == ["{{ vobiz_type.name }}"]
 
 
 # --- the examples, through ansible-runner -----------------------------------------------------------------------------
