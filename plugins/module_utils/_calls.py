@@ -163,6 +163,41 @@ def wait_until(observe, is_done, timeout: float, sleep: float, clock=None, pause
         pause(max(0.0, min(poll_started + sleep - now, remaining)))
 
 
+class AllCallsOutcome(WaitOutcome):
+    """How a wait on several calls ended: `last` holds each call's last observation, in the order of `call_uuids`;
+    `pending` the uuids whose last observation is not done yet; `polls` the rounds of observations."""
+
+    def __init__(self, call_uuids: list, last: list, reached: bool, waited: float, polls: int, pending: list):
+        super().__init__(last, reached, waited, polls)
+        self.call_uuids = call_uuids
+        self.pending = pending
+
+
+def wait_for_all(calls: CallsApi, call_uuids: list, status: str, is_done, concurrency: int, timeout: float, sleep: float,
+                 clock=None, pause=None) -> AllCallsOutcome:
+    """Observe these calls (each distinct uuid once, in order) until is_done(observation) holds for every one of them,
+    or `timeout` seconds have passed. Every `sleep` seconds a round observes, `concurrency` at a time, only the calls
+    not done yet, each asked first where it was seen last; the others keep their last observation.
+    No call at all: nothing is sent, and the wait is reached at once after zero rounds."""
+    call_uuids = unique_in_order(call_uuids)
+    if not call_uuids:
+        return AllCallsOutcome([], [], True, 0.0, 0, [])
+    latest = {}
+
+    def pending() -> list:
+        return [uuid for uuid in call_uuids if uuid not in latest or not is_done(latest[uuid])]
+
+    def observe_pending() -> list:
+        waiting = pending()
+        hints = {uuid: latest[uuid].source for uuid in waiting if uuid in latest}
+        latest.update(zip(waiting, calls.observe_many(waiting, status, concurrency, hints=hints)))
+        return [latest[uuid] for uuid in call_uuids]
+
+    outcome = wait_until(observe_pending, lambda observations: all(is_done(observation) for observation in observations),
+                         timeout=timeout, sleep=sleep, clock=clock, pause=pause)
+    return AllCallsOutcome(call_uuids, outcome.last, outcome.reached, outcome.waited, outcome.polls, pending())
+
+
 def call_status_of(record: dict) -> str | None:
     """The call_status of a live or queued call's record in either form: its "call_status", or else its "call_state"
     mapped (ACTIVE -> in-progress, RINGING -> ringing, EARLY_MEDIA or EARLY -> early-media, QUEUED -> queued, in any

@@ -188,16 +188,22 @@ def closed_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def collections_path(tmp_path_factory) -> Path:
-    """The collection built from this tree and installed, once per session."""
+def collection_tarball(tmp_path_factory) -> Path:
+    """The collection built from this tree by `ansible-galaxy collection build`, once per session."""
     work = tmp_path_factory.mktemp("collection")
     build = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO_ROOT)],
                            capture_output=True, text=True, check=False)
     assert build.returncode == 0, build.stdout + build.stderr
     tarballs = sorted(work.glob("vobiz-telephony-*.tar.gz"))
     assert len(tarballs) == 1, tarballs
-    installed = work / "collections"
-    install = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "install", str(tarballs[0]), "-p", str(installed)],
+    return tarballs[0]
+
+
+@pytest.fixture(scope="session")
+def collections_path(collection_tarball) -> Path:
+    """The collection built from this tree and installed, once per session."""
+    installed = collection_tarball.parent / "collections"
+    install = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "install", str(collection_tarball), "-p", str(installed)],
                              capture_output=True, text=True, check=False)
     assert install.returncode == 0, install.stdout + install.stderr
     assert (installed / "ansible_collections" / "vobiz" / "telephony" / "plugins" / "modules" / "live_call_info.py").is_file()

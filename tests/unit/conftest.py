@@ -32,6 +32,7 @@ def clock(monkeypatch) -> FakeClock:
     monkeypatch.setattr(_client, "time", fake)
     # wait_until binds time.monotonic and time.sleep as default arguments; the module gets them through its parameters.
     monkeypatch.setattr(live_call_info, "wait_until", functools.partial(_calls.wait_until, clock=fake.monotonic, pause=fake.sleep))
+    monkeypatch.setattr(live_call_info, "wait_for_all", functools.partial(_calls.wait_for_all, clock=fake.monotonic, pause=fake.sleep))
     return fake
 
 

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import threading
 from urllib.parse import parse_qs, urlsplit
 
@@ -96,6 +98,39 @@ def wrapped(*entries) -> dict:
 def cdr_record(call_uuid: str) -> dict:
     return {"call_uuid": call_uuid, "call_status": "completed", "call_duration": 42, "hangup_cause_name": "NORMAL_CLEARING",
             "bill_duration": 60, "total_amount": "0.01200"}
+
+
+class CallWorld:
+    """A fake Vobiz whose calls change state with the fake clock: timeline maps a uuid to [(from_second, state, call_status)]."""
+
+    def __init__(self, clock, timeline: dict, lists: list | None = None):
+        self.clock = clock
+        self.timeline = timeline
+        self.lists = lists or []  # [(from_second, [uuids])] for GET .../Call/?status=live
+
+    def _now(self, entries):
+        current = None
+        for entry in entries:
+            if entry[0] <= self.clock.elapsed:
+                current = entry
+        return current
+
+    def answer(self, request):
+        parts = urlsplit(request.url)
+        status = parse_qs(parts.query).get("status", [None])[0]
+        uuid = parts.path.split("/Call/")[1].strip("/")
+        if not uuid:
+            return 200, {}, json.dumps({"api_id": "l", "calls": self._now(self.lists)[1]})
+        entry = self._now(self.timeline.get(uuid, []))
+        state, call_status = (entry[1], entry[2]) if entry else (None, None)
+        if status is None and state == "ended":
+            return 200, {}, json.dumps(cdr_record(uuid))
+        if status is not None and state == status:
+            return 200, {}, json.dumps(live_record(uuid, call_status))
+        return 404, {}, json.dumps({"error": "call not found", "call_uuid": uuid})
+
+    def install(self, mocked):
+        mocked.add_callback(responses.GET, re.compile(re.escape(ACCOUNT_URL) + r"/Call/.*"), callback=self.answer)
 
 
 class FakeClock:
