@@ -2,8 +2,8 @@
 
 Builds and installs the collection from this tree into build/demo, starts the simulator with the demo
 scenario, then shows (1) an ad hoc command, (2) a playbook summarising every live call, (3) a playbook
-gating on a call until it is answered and until it has ended. Stops the simulator and exits 0 when all
-three worked.
+gating on a call until it is answered and until it has ended, (4) the ad hoc command against an account
+answered in the older Plivo-style wrapped form. Stops the simulator and exits 0 when all four worked.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ AUTH_ID = "MA_DEMO0001"
 AUTH_TOKEN = "demo-token-0001"
 LIVE_CALL = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 GATE_CALL = "7c1d5e9a-2b4f-4a6e-8d3c-0f9e8d7c6b5a"
+# the demo scenario's account whose answers are {"api_id", "calls": [record]}, and its live call
+WRAPPED_AUTH_ID = "MA_DEMO0003"
+WRAPPED_AUTH_TOKEN = "demo-token-0003"
+WRAPPED_CALL = "b7e2c9d4-5a1f-4e3b-8c6d-2f0a9b8e7d61"
 
 
 def banner(text: str) -> None:
@@ -92,6 +96,9 @@ def main() -> int:
         banner("3. A playbook gating on a call: wait until answered, then until ended")
         place_gate_call(api_url)
         run(["ansible-playbook", "examples/gate_on_call.yml", "-e", "call_uuid=%s" % GATE_CALL], env)
+        banner("4. An account answered in the older Plivo-style form: the same call_status, the record as sent")
+        run(["ansible", "localhost", "-m", "vobiz.telephony.live_call_info", "-a", "call_uuid=%s" % WRAPPED_CALL],
+            dict(env, VOBIZ_AUTH_ID=WRAPPED_AUTH_ID, VOBIZ_AUTH_TOKEN=WRAPPED_AUTH_TOKEN))
     finally:
         simulator.terminate()
         simulator.wait(timeout=10)
