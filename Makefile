@@ -103,7 +103,7 @@ seed-get-pip: $(VENV_STAMP)
 
 # --- 1. ruff ----------------------------------------------------------------------
 lint: $(VENV_STAMP)
-	$(VENV)/bin/ruff check plugins tests
+	$(VENV)/bin/ruff check plugins extensions tests
 
 # --- 2. unit tests (pytest, from the staged copy so that ansible_collections.* imports) --
 units: $(VENV_STAMP) stage

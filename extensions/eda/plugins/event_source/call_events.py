@@ -318,8 +318,8 @@ async def watch(queue, watcher: CallWatcher, interval: float) -> None:
         else:
             failures += 1
             delay = backoff_delay(interval, failures, getattr(result.error, "retry_after", None))
-            logger.warning("%s: a look failed: %s; the state of %d known calls is kept; next look in %.1f s",
-                           SOURCE_NAME, result.error.message, result.calls, delay)
+            logger.warning("%s: a look failed: %s; the state of %d known calls is kept; next look in %g s",
+                           SOURCE_NAME, result.error.message, result.calls, round(delay, 3))
         await asyncio.sleep(max(0.0, started + delay - loop.time()))
 
 
