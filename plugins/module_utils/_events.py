@@ -239,13 +239,19 @@ def backoff_delay(interval: float, failures: int, retry_after: float | None = No
 
 
 class LookResult:
-    """What one look gave: the events to emit, and the transient error that cut it short (None when it did not)."""
+    """What one look gave: the events to emit, and the transient errors that cut it short (none when it did not)."""
 
-    def __init__(self, events: list, error: VobizError | None, calls: int, seconds: float):
+    def __init__(self, events: list, errors: list, calls: int, seconds: float):
         self.events = events
-        self.error = error
+        self.errors = errors
         self.calls = calls
         self.seconds = seconds
+
+    @property
+    def retry_after(self) -> float | None:
+        """The longest wait a server asked for in this look, if any did."""
+        asked = [error.retry_after for error in self.errors if getattr(error, "retry_after", None) is not None]
+        return max(asked) if asked else None
 
 
 class CallWatcher:
@@ -274,11 +280,11 @@ class CallWatcher:
         ending = self.tracker.ending(lists)
         cdrs = self._guarded(lambda: self._finalized_records(ending), errors) if ending else {}
         if cdrs is None:
-            return LookResult([], errors[0], len(self.tracker.known), self.clock() - started)
+            return LookResult([], errors, len(self.tracker.known), self.clock() - started)
         at = self.clock()
         changes = self.tracker.update(lists, at, cdrs)
         events = [change.as_event(self.account, at) for change in changes]
-        return LookResult(events, errors[0] if errors else None, len(self.tracker.known), at - started)
+        return LookResult(events, errors, len(self.tracker.known), at - started)
 
     @staticmethod
     def _guarded(read, errors: list):

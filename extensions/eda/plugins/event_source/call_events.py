@@ -312,14 +312,14 @@ async def watch(queue, watcher: CallWatcher, interval: float) -> None:
         result = await asyncio.to_thread(watcher.look)  # the client blocks: keep it off the event loop
         for event in result.events:
             await queue.put(event)
-        if result.error is None:
+        if not result.errors:
             failures = 0
             delay = interval
         else:
             failures += 1
-            delay = backoff_delay(interval, failures, getattr(result.error, "retry_after", None))
+            delay = backoff_delay(interval, failures, result.retry_after)
             logger.warning("%s: a look failed: %s; the state of %d known calls is kept; next look in %g s",
-                           SOURCE_NAME, result.error.message, result.calls, round(delay, 3))
+                           SOURCE_NAME, "; ".join(error.message for error in result.errors), result.calls, round(delay, 3))
         await asyncio.sleep(max(0.0, started + delay - loop.time()))
 
 

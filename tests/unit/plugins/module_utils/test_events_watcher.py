@@ -39,7 +39,7 @@ def test_a_look_reads_the_queued_list_then_the_live_one_then_each_live_record(cl
     add_call(mocked, "a", "live", json=live_record("a", "ringing"))
     add_call(mocked, "b", "live", json=live_record("b"))
     result = watcher(clock, concurrency=1).look()
-    assert (result.events, result.error, result.calls) == ([], None, 2)
+    assert (result.events, result.errors, result.calls) == ([], [], 2)
     assert requested(mocked) == [("Call/", "queued"), ("Call/", "live"), ("Call/a/", "live"), ("Call/b/", "live")]
 
 
@@ -97,7 +97,7 @@ def test_a_failed_list_is_a_transient_error_and_ends_nothing(clock, mocked):
     watch.look()
     mocked.replace("GET", mocked.registered()[0].url, status=503, json={"status": "error", "error": {"code": "SERVICE_UNAVAILABLE"}})
     result = watch.look()
-    assert (result.events, result.error.status_code, list(watch.tracker.known)) == ([], 503, ["a"])
+    assert ([error.status_code for error in result.errors], result.events, list(watch.tracker.known)) == ([503], [], ["a"])
 
 
 def test_a_failed_finalized_record_leaves_the_whole_look_unread(clock, mocked):
@@ -108,7 +108,7 @@ def test_a_failed_finalized_record_leaves_the_whole_look_unread(clock, mocked):
     mocked.replace("GET", mocked.registered()[0].url, json={"api_id": "x", "calls": []})
     add_call(mocked, "a", "ended", status=502, body="<html>bad gateway</html>")
     result = watch.look()
-    assert (result.events, result.error.status_code, list(watch.tracker.known)) == ([], 502, ["a"])
+    assert ([error.status_code for error in result.errors], result.events, list(watch.tracker.known)) == ([502], [], ["a"])
 
 
 def test_a_failed_record_leaves_its_list_unread(clock, mocked):
@@ -122,7 +122,7 @@ def test_a_failed_record_leaves_its_list_unread(clock, mocked):
     mocked.replace("GET", "%s/Account/%s/Call/a/" % (API_URL, AUTH_ID), body=b'{"call_status": "in-progr')
     result = watch.look()
     assert kinds(result) == [("call.queued", "n", "queued")]
-    assert result.error is not None and "not JSON" in result.error.message
+    assert len(result.errors) == 1 and "not JSON" in result.errors[0].message
     assert set(watch.tracker.known) == {"a", "n"}
 
 
@@ -140,5 +140,13 @@ def test_a_record_404_between_list_and_fetch_keeps_the_call(clock, mocked):
     watch.look()
     mocked.replace("GET", "%s/Account/%s/Call/a/" % (API_URL, AUTH_ID), status=404, json=PLIVO_NOT_FOUND)
     result = watch.look()
-    assert result.events == [] and result.error is None
+    assert result.events == [] and result.errors == []
     assert watch.tracker.known["a"].status == "ringing"
+
+
+def test_every_failure_of_a_look_is_told_and_the_longest_retry_after_kept(clock, mocked):
+    add_list(mocked, "queued", status=429, headers={"Retry-After": "7"}, json={"status": "error", "error": {"code": "RATE_LIMIT_EXCEEDED"}})
+    add_list(mocked, "live", status=503, headers={"Retry-After": "2"}, json={"status": "error", "error": {"code": "SERVICE_UNAVAILABLE"}})
+    result = watcher(clock).look()
+    assert [error.status_code for error in result.errors] == [429, 503]
+    assert result.retry_after == 7.0

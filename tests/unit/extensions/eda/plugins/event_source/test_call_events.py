@@ -135,9 +135,10 @@ def test_refused_credentials_stop_the_source_with_the_modules_message(source, mo
 
 
 def test_a_failed_look_warns_keeps_state_and_the_next_one_goes_on(source, mocked, caplog):
-    """Three looks 10 ms apart (what this test configures): a call, a 503 on its list, the call ended."""
+    """Looks 10 ms apart (what this test configures): a call, a 503 on its list asking for 50 ms, the call ended."""
     add_list(mocked, "live", ["a"])
-    add_list(mocked, "live", status=503, json={"status": "error", "error": {"code": "SERVICE_UNAVAILABLE", "message": "busy"}})
+    add_list(mocked, "live", status=503, headers={"Retry-After": "0.05"},
+             json={"status": "error", "error": {"code": "SERVICE_UNAVAILABLE", "message": "busy"}})
     add_list(mocked, "live", [])
     add_call(mocked, "a", "live", json=live_record("a"))
     add_call(mocked, "a", "ended", json={"call_uuid": "a", "call_status": "completed"})
@@ -157,7 +158,7 @@ def test_a_failed_look_warns_keeps_state_and_the_next_one_goes_on(source, mocked
     warnings = [message for name, level, message in caplog.record_tuples if level == logging.WARNING]
     assert len(warnings) == 1
     assert warnings[0].startswith("vobiz.telephony.call_events: a look failed: GET %s/Account/%s/Call/?status=live answered HTTP 503" % (API_URL, AUTH_ID))
-    assert warnings[0].endswith("busy; the state of 1 known calls is kept; next look in 0.01 s")
+    assert warnings[0].endswith("busy; the state of 1 known calls is kept; next look in 0.05 s")  # the server's Retry-After, longer than the back-off
     assert AUTH_TOKEN not in caplog.text
 
 
