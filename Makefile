@@ -46,6 +46,7 @@ TARBALL := build/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
 COLL_PARENT := build
 COLL := $(COLL_PARENT)/ansible_collections/$(NAMESPACE)/$(NAME)
 MODULES := $(basename $(notdir $(wildcard plugins/modules/*.py)))
+EVENT_SOURCES := $(wildcard extensions/eda/plugins/event_source/*.py)
 
 # ansible-test always names the Python; --local runs in the current venv.
 # It keeps its sanity-test venvs and its pip bootstrap script under ~/.ansible/test:
@@ -127,8 +128,9 @@ ansible-test-integration: $(VENV_STAMP) seed-get-pip stage
 	cd $(COLL) && $(ANSIBLE_TEST) integration live_call_info $(ANSIBLE_TEST_OPTS)
 
 # --- 6. ansible-lint ------------------------------------------------------------------
-# The collection root, then the EXAMPLES of every module extracted into a small
-# project (ansible-lint does not read plugin docs itself). Offline, ansible-lint
+# The collection root (its example rulebooks too), then the EXAMPLES of every module
+# and event source extracted into a small project (ansible-lint does not read plugin
+# docs itself; an event source's EXAMPLES are a rulebook, checked against its schema). Offline, ansible-lint
 # does not make the collection itself visible to ansible-playbook --syntax-check:
 # the staged copy is put on ANSIBLE_COLLECTIONS_PATH instead.
 ANSIBLE_LINT := ANSIBLE_COLLECTIONS_PATH="$(ROOT)/$(COLL_PARENT)" PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" \
@@ -137,8 +139,8 @@ ANSIBLE_LINT := ANSIBLE_COLLECTIONS_PATH="$(ROOT)/$(COLL_PARENT)" PATH="$(ROOT)/
 lint-ansible: $(TOOLS_STAMP) stage
 	$(ANSIBLE_LINT)
 	rm -rf build/lint-examples
-	$(TOOLS)/bin/python scripts/extract-examples.py build/lint-examples plugins/modules/*.py
-	cd build/lint-examples && $(ANSIBLE_LINT) *.yml tasks/*.yml
+	$(TOOLS)/bin/python scripts/extract-examples.py build/lint-examples plugins/modules/*.py $(EVENT_SOURCES)
+	cd build/lint-examples && $(ANSIBLE_LINT) *.yml tasks/*.yml rulebooks/*.yml
 
 # --- 7. changelog -----------------------------------------------------------------------
 changelog: $(TOOLS_STAMP)

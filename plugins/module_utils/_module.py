@@ -57,4 +57,3 @@ def fail_from_error(module, client: VobizClient, error: VobizError, **result) ->
     """Fail with the error's message, its HTTP fields and what the module had gathered."""
     result.update(error.result_fields())
     module.fail_json(msg=error.message, http_retries=client.http_retries, **result)
-
