@@ -74,7 +74,7 @@ help:
 	@echo "make test                      all gates, in order, with a summary (what CI runs)"
 	@echo "make demo                      run scripts/demo.py in .venv"
 	@echo "gates: $(GATES)"
-	@echo "make docs                      regenerate docs/<module>_module.rst from the module's docs"
+	@echo "make docs                      regenerate docs/<module>_module.rst and docs/<source>_event_source.md from their docs"
 	@echo "make changelog-release         once per release: changelog.yaml + CHANGELOG.md from the fragments"
 	@echo "make bench                     benchmarks against the simulator (figures, not a gate; docs/benchmarks.md)"
 	@echo "make clean | distclean         remove build output | and the virtual environments"
@@ -158,9 +158,11 @@ changelog-release: $(TOOLS_STAMP)
 docs-lint: $(TOOLS_STAMP) stage
 	cd $(COLL) && PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" antsibull-docs lint-collection-docs --plugin-docs .
 	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" scripts/module-docs.sh check $(COLL_PARENT) $(MODULES)
+	$(TOOLS)/bin/python scripts/event-source-docs.py check $(EVENT_SOURCES)
 
 docs: $(TOOLS_STAMP) stage
 	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" scripts/module-docs.sh write $(COLL_PARENT) $(MODULES)
+	$(TOOLS)/bin/python scripts/event-source-docs.py write $(EVENT_SOURCES)
 
 # --- 9. galaxy-importer -------------------------------------------------------------------
 galaxy-import: $(TOOLS_STAMP)

@@ -19,10 +19,11 @@ short_description: Events when Vobiz calls are queued, start, are answered, chan
 description:
   - An ansible-rulebook event source plugin that looks at the Vobiz account's live and queued calls every O(interval)
     seconds and puts one event on the queue per change it sees.
-  - Every event is C({"vobiz": {"type", "call_uuid", "call_status", "previous_status", "call", "cdr", "account", "observed_at"}}).
-    C(type) is one of C(call.queued) (first seen queued), C(call.started) (first seen live, or moved from queued to live),
-    C(call.answered) (its status became C(in-progress)), C(call.status_changed) (any other change of status), C(call.ended)
-    (it left the lists) and C(call.observed) (already there at start, with O(emit_existing)).
+  - Every event is a dictionary with one key, C(vobiz), holding C(type), C(call_uuid), C(call_status), C(previous_status),
+    C(call), C(cdr), C(account) and C(observed_at). C(type) is one of C(call.queued) (first seen queued),
+    C(call.started) (first seen live, or moved from queued to live), C(call.answered) (its status became
+    C(in-progress)), C(call.status_changed) (any other change of status), C(call.ended) (it left the lists) and
+    C(call.observed) (already there at start, with O(emit_existing)).
   - C(call_status) is the call's status now; for C(call.ended) it is how it ended from its finalized record (such as
     C(completed), C(busy), C(no-answer)), or C(ended) when there is none or O(cdr=false).
     C(previous_status) is the status before the change (C(null) for a call seen for the first time).
@@ -34,15 +35,15 @@ description:
     in), C(call) is C({}), and no C(call.answered) nor C(call.status_changed) is emitted.
   - One look costs one list request per watched status; with O(track_status), one request per live call and one per newly
     queued call; with O(cdr), one per call that ended. With 100 live calls and the defaults that is 102 requests per
-    O(interval): choose O(interval) so that the rate stays well under the account's API rate limit (for example 5 s
+    O(interval). Choose O(interval) so that the rate stays well under the account's API rate limit (for example 5 s
     for 100 calls is about 20 requests a second).
   - A look that fails for a transient reason (HTTP 5xx or 429, a time-out, a dropped connection, an answer of the wrong
     shape) logs a warning, keeps what is known of every call, and the next look comes after a back-off (the interval,
     doubled per failure in a row up to 60 s, or longer when the server asks with C(Retry-After)). No C(call.ended) is
     ever emitted because a list could not be read. Refused credentials (HTTP 401 or 403), another HTTP 4xx, a TLS
     failure and bad arguments stop the source with a message.
-  - Memory is bounded by the number of calls live at once (plus the uuids of calls that ended in the last 10 looks, so
-    that a lagging list cannot announce an ended call again).
+  - Memory is bounded by the number of calls live at once, plus the uuids of the calls that ended in the last 10 looks
+    (at least the last minute), so that a list lagging behind cannot announce an ended call again.
   - The auth token is in no event and no log line.
   - Needs the Python library C(requests) (2.25 or newer), not ansible-core.
 options:
@@ -138,18 +139,96 @@ EXAMPLES = r"""
       action:
         debug:
           msg: "{{ event.vobiz.call_uuid }} ended: {{ event.vobiz.call_status }}"
+"""
 
-# The call.ended event of an answered outbound call, whole:
-# {"vobiz": {"type": "call.ended",
-#            "call_uuid": "2ded13fe-4f9b-4958-9bfb-093ea2f29f91",
-#            "call_status": "completed",
-#            "previous_status": "in-progress",
-#            "call": {"call_uuid": "2ded13fe-4f9b-4958-9bfb-093ea2f29f91", "call_status": "in-progress",
-#                     "direction": "outbound", "from": "919262171438", "to": "919148227303", "...": "..."},
-#            "cdr": {"call_uuid": "2ded13fe-4f9b-4958-9bfb-093ea2f29f91", "call_status": "completed",
-#                    "call_duration": 42, "bill_duration": 40, "hangup_cause_name": "Normal Hangup", "...": "..."},
-#            "account": "MA_XXXXXXXX",
-#            "observed_at": "2026-06-11T16:04:12.503Z"}}
+# Each type of event, with an example of a whole event (rendered in docs/call_events_event_source.md).
+EVENTS = r"""
+call.queued:
+  description: A call was seen for the first time, in the queued list.
+  sample:
+    vobiz:
+      type: call.queued
+      call_uuid: c3a8e5f1-6d2b-4e79-a0c4-7b9d1e2f3a45
+      call_status: queued
+      previous_status: null
+      call: {call_uuid: c3a8e5f1-6d2b-4e79-a0c4-7b9d1e2f3a45, call_status: queued, direction: outbound,
+             from: "919262171438", to: "919148227304", request_uuid: c3a8e5f1-6d2b-4e79-a0c4-7b9d1e2f3a45}
+      cdr: {}
+      account: MA_XXXXXXXX
+      observed_at: "2026-06-11T16:03:20.101Z"
+call.started:
+  description: A call was seen live for the first time, new or out of the queue (then C(previous_status) is C(queued)).
+  sample:
+    vobiz:
+      type: call.started
+      call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+      call_status: ringing
+      previous_status: null
+      call: {api_id: c9cab827-d7e6-4ab8-b521-f29e593a1c26, call_status: ringing, call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91,
+             caller_name: "", direction: outbound, from: "919262171438", request_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91,
+             session_start: "2026-06-11 16:03:28.586839", stir_attestation: Not Applicable, stir_verification: Not Applicable,
+             to: "919148227303"}
+      cdr: {}
+      account: MA_XXXXXXXX
+      observed_at: "2026-06-11T16:03:30.412Z"
+call.answered:
+  description: A call's status became C(in-progress) (after C(call.started) when it was first seen already answered).
+  sample:
+    vobiz:
+      type: call.answered
+      call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+      call_status: in-progress
+      previous_status: ringing
+      call: {api_id: 0b6f1d2e-3c4a-4e5f-8a9b-1c2d3e4f5a6b, call_status: in-progress, call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91,
+             caller_name: "", direction: outbound, from: "919262171438", request_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91,
+             session_start: "2026-06-11 16:03:28.586839", stir_attestation: Not Applicable, stir_verification: Not Applicable,
+             to: "919148227303"}
+      cdr: {}
+      account: MA_XXXXXXXX
+      observed_at: "2026-06-11T16:03:35.409Z"
+call.status_changed:
+  description: A live call's status changed to anything but C(in-progress) (such as C(ringing) to C(early-media)).
+  sample:
+    vobiz:
+      type: call.status_changed
+      call_uuid: 9e4d2c71-3b5a-4f08-8d6e-1c2b3a4f5e60
+      call_status: early-media
+      previous_status: ringing
+      call: {call_uuid: 9e4d2c71-3b5a-4f08-8d6e-1c2b3a4f5e60, call_status: early-media, direction: outbound,
+             from: "919262171438", to: "919820012345"}
+      cdr: {}
+      account: MA_XXXXXXXX
+      observed_at: "2026-06-11T16:03:40.415Z"
+call.ended:
+  description: A call left the lists; C(call_status) is how it ended, C(call) the last record seen, C(cdr) its finalized record.
+  sample:
+    vobiz:
+      type: call.ended
+      call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+      call_status: completed
+      previous_status: in-progress
+      call: {call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91, call_status: in-progress, direction: outbound,
+             from: "919262171438", to: "919148227303"}
+      cdr: {answer_time: "2026-06-11 16:03:33+00:00", bill_duration: 40, billed_duration: 60, call_direction: outbound,
+            call_duration: 44, call_status: completed, call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91,
+            end_time: "2026-06-11 16:04:12+00:00", from_number: "919262171438", hangup_cause_code: 4000,
+            hangup_cause_name: Normal Hangup, hangup_source: Callee, initiation_time: "2026-06-11 16:03:28+00:00",
+            parent_call_uuid: null, to_number: "919148227303", total_amount: "0.45000", total_rate: "0.45000"}
+      account: MA_XXXXXXXX
+      observed_at: "2026-06-11T16:04:15.402Z"
+call.observed:
+  description: With O(emit_existing), a call already in the watched lists at the first look.
+  sample:
+    vobiz:
+      type: call.observed
+      call_uuid: 5b7f0c3e-8a21-4d6b-9c4e-2f1a7d9e6b30
+      call_status: in-progress
+      previous_status: null
+      call: {call_uuid: 5b7f0c3e-8a21-4d6b-9c4e-2f1a7d9e6b30, call_status: in-progress, direction: inbound,
+             from: "918041234567", to: "917738012345", caller_name: Asha Rao}
+      cdr: {}
+      account: MA_XXXXXXXX
+      observed_at: "2026-06-11T16:03:20.098Z"
 """
 
 logger = logging.getLogger("vobiz.telephony.call_events")

@@ -20,8 +20,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError
+from ansible_collections.vobiz.telephony.plugins.module_utils._events import EVENT_TYPES, CallTracker, Sighting
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, add_call, add_list, live_record
 
@@ -55,6 +57,31 @@ def test_defaults_are_those_documented(source):
         "interval": 5.0, "statuses": ["live", "queued"], "track_status": True, "cdr": True, "emit_existing": False, "concurrency": 8,
         "timeout": 30.0, "validate_certs": True, "ca_path": None, "retries": 3}
     assert "retry_max_wait" not in options
+
+
+def test_documented_arguments_and_defaults_are_those_of_the_code(source):
+    documented = yaml.safe_load(source["DOCUMENTATION"])["options"]
+    assert set(documented) == set(source["DEFAULTS"]) | {"auth_id", "auth_token"}
+    assert {name: option.get("default") for name, option in documented.items() if name in source["DEFAULTS"]} == source["DEFAULTS"]
+    assert documented["statuses"]["choices"] == list(source["STATUS_CHOICES"])
+
+
+def test_every_type_of_event_is_documented_with_a_whole_event_of_the_right_shape(source):
+    events = yaml.safe_load(source["EVENTS"])
+    assert tuple(events) == EVENT_TYPES
+    tracker = CallTracker(["live"])
+    tracker.update({"live": []}, 0.0)
+    emitted = tracker.update({"live": [Sighting("a", "live", "ringing", {})]}, 5.0)[0].as_event("MA_X", 5.0)["vobiz"]
+    for kind, documented in events.items():
+        event = documented["sample"]["vobiz"]
+        assert list(documented["sample"]) == ["vobiz"]
+        assert event["type"] == kind
+        assert set(event) == {"type", "call_uuid", "call_status", "previous_status", "call", "cdr", "account", "observed_at"}
+        assert all(isinstance(event[key], str) for key in ("type", "call_uuid", "call_status", "account", "observed_at"))
+        assert event["previous_status"] is None or isinstance(event["previous_status"], str)
+        assert isinstance(event["call"], dict) and isinstance(event["cdr"], dict)
+        assert (event["cdr"] != {}) is (kind == "call.ended")
+    assert list(emitted) == list(events["call.started"]["sample"]["vobiz"])  # the same keys, in the same order
 
 
 def test_connection_comes_from_the_environment_when_not_given(source):
