@@ -17,6 +17,7 @@ FORBIDDEN = [
 REQUIRED = [
     "MANIFEST.json", "FILES.json", "README.md", "meta/runtime.yml",
     "changelogs/changelog.yaml", "CHANGELOG.md", "plugins/modules",
+    "meta/extensions.yml", "extensions/eda/plugins/event_source/call_events.py",
 ]
 
 
