@@ -8,6 +8,7 @@ generous deadlines and asserts nothing about speed (docs/benchmarks.md has the f
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import signal
@@ -20,6 +21,8 @@ import yaml
 from conftest import AUTH_ID, BIN_DIR, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
 
 RULEBOOK = REPO_ROOT / "examples" / "call_events_rulebook.yml"
+SOURCE = REPO_ROOT / "extensions" / "eda" / "plugins" / "event_source" / "call_events.py"
+SOURCE_NAME = "vobiz.telephony.call_events"
 PLAYBOOK = REPO_ROOT / "examples" / "on_call_event.yml"
 INVENTORY = REPO_ROOT / "examples" / "inventory.yml"
 DEADLINE = 180.0  # seconds for anything to happen; a busy 2-core machine starts a JVM and ansible-playbook slowly
@@ -35,7 +38,7 @@ class Rulebook:
         self.sim = sim
         rulebook = yaml.safe_load(RULEBOOK.read_text(encoding="utf-8"))
         source = rulebook[0]["sources"][0]
-        source["vobiz.telephony.call_events"].update({"interval": 1, **source_args})
+        source[SOURCE_NAME].update({"interval": 1, **source_args})
         for rule in rulebook[0]["rules"]:
             rule["action"]["run_playbook"]["name"] = str(PLAYBOOK)
         self.path = workdir / "rulebook.yml"
@@ -199,6 +202,23 @@ def test_refused_credentials_stop_the_source_with_the_modules_message(rulebooks,
     assert refusal + " for GET " in rulebook.output, rulebook.explain()
     assert rulebook.process.returncode != 0, rulebook.explain()
     assert len([e for e in sim.requests() if e["headers"].get("X-Auth-ID") == AUTH_ID]) == 2  # one by the source, one by the module
+
+
+def test_the_rulebooks_of_the_readme_and_examples_give_documented_arguments():
+    """The source's arguments in every rulebook shown: the README's, the example's, the source's own EXAMPLES."""
+    tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
+    strings = {node.targets[0].id: node.value.value for node in tree.body
+               if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant)}
+    documented = set(yaml.safe_load(strings["DOCUMENTATION"])["options"])
+    readme = re.findall(r"^```yaml\n(.*?)^```$", (REPO_ROOT / "README.md").read_text(encoding="utf-8"), re.M | re.S)
+    rulebooks = [document for document in [yaml.safe_load(text) for text in readme + [RULEBOOK.read_text(encoding="utf-8"), strings["EXAMPLES"]]]
+                 if isinstance(document, list) and document and isinstance(document[0], dict) and "sources" in document[0]]
+    assert len(rulebooks) == 3
+    for rulebook in rulebooks:
+        for ruleset in rulebook:
+            arguments = [source[SOURCE_NAME] for source in ruleset["sources"] if SOURCE_NAME in source]
+            assert arguments, ruleset
+            assert all(set(args) <= documented for args in arguments), (arguments, documented)
 
 
 def test_bad_arguments_stop_the_source_before_any_request(rulebooks, sim: Sim):
