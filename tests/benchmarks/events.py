@@ -167,11 +167,11 @@ def measure(bench: Bench):
                  ["the call answered %.0f ms after a look reached the simulator: the next look is an interval away" % (AFTER_LOOK * 1000)])
     progress("   %d live calls, interval %.0f s, the defaults (track_status, cdr, both lists, concurrency 8)" % (LIVE_CALLS, LOAD_INTERVAL))
     looks = looks_with_live_calls(bench)
-    per_look = [count for count, _ in looks]
+    per_look = [count for count, seconds in looks]
     expected = 2 + LIVE_CALLS
     yield Figure("5c", "events: requests per interval, %d live calls" % LIVE_CALLS, "%.1f" % (sum(per_look) / len(per_look)), "<= %d" % expected,
                  max(per_look) <= expected,
                  ["requests of %d whole looks: %s (one list per status + one record per live call = %d)"
                   % (len(looks), ", ".join(str(count) for count in per_look), expected),
                   "each look took %s s from its first request to its last (20 ms per request, 8 at a time)"
-                  % ", ".join("%.2f" % seconds for _, seconds in looks)])
+                  % ", ".join("%.2f" % seconds for count, seconds in looks)])
