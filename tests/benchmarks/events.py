@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import subprocess
 import time
+
+from tests.rulebook_process import start_rulebook, stop_rulebook
 
 from .harness import AUTH_ID, BIN, Bench, BenchmarkError
 from .report import Figure, progress
@@ -51,9 +51,7 @@ class RulebookProcess:
         rulebook = bench.write_file(name + ".yml", RULEBOOK.format(interval=interval))
         self.log = bench.workdir / (name + ".out")
         env = dict(bench.ansible_env(), PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")), PYTHONUNBUFFERED="1")
-        with open(self.log, "wb") as out:
-            self.process = subprocess.Popen([str(BIN / "ansible-rulebook"), "--rulebook", str(rulebook)],  # pylint: disable=consider-using-with
-                                            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=bench.workdir, start_new_session=True)
+        self.process = start_rulebook([str(BIN / "ansible-rulebook"), "--rulebook", str(rulebook)], env, bench.workdir, self.log)
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -83,13 +81,7 @@ class RulebookProcess:
             time.sleep(0.01)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_rulebook(self.process)
 
 
 def is_list(entry: dict, status: str = "queued") -> bool:

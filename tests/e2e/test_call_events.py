@@ -11,14 +11,14 @@ from __future__ import annotations
 import ast
 import os
 import re
-import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import AUTH_ID, BIN_DIR, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
+
+from tests.rulebook_process import start_rulebook, stop_rulebook
 
 RULEBOOK = REPO_ROOT / "examples" / "call_events_rulebook.yml"
 SOURCE = REPO_ROOT / "extensions" / "eda" / "plugins" / "event_source" / "call_events.py"
@@ -47,9 +47,7 @@ class Rulebook:
         env = dict(ansible.base_env, **ansible.connection_env(token=token))
         env.update({"PATH": "%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")), "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1"})
         self.argv = [str(BIN_DIR / "ansible-rulebook"), "--rulebook", str(self.path), "--inventory", str(INVENTORY)]
-        with open(self.log, "wb") as out:
-            # a session of its own, so that stop() ends the playbooks it started too
-            self.process = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(workdir), start_new_session=True)
+        self.process = start_rulebook(self.argv, env, workdir, self.log)
 
     @property
     def output(self) -> str:
@@ -89,13 +87,7 @@ class Rulebook:
         self.wait_for("a request for %s (status=%s)" % (call_uuid, query_status), read)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_rulebook(self.process)
 
     def assert_no_secret(self) -> None:
         for secret in SECRETS:
