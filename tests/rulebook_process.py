@@ -14,7 +14,8 @@ from pathlib import Path
 
 def start_rulebook(argv: list, env: dict, cwd: Path, log: Path) -> subprocess.Popen:
     with open(log, "wb") as out:
-        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(cwd), start_new_session=True)  # pylint: disable=consider-using-with
+        # pylint: disable-next=consider-using-with
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(cwd), start_new_session=True)
 
 
 def stop_rulebook(process: subprocess.Popen, grace: float = 60.0) -> None:
