@@ -19,6 +19,7 @@ REQUIRED = [
     "MANIFEST.json", "FILES.json", "README.md", "meta/runtime.yml",
     "changelogs/changelog.yaml", "CHANGELOG.md", "plugins/modules",
     "meta/execution-environment.yml", "extensions/awx/credential_type_vobiz.yml",
+    "meta/extensions.yml", "extensions/eda/plugins/event_source/call_events.py",
 ]
 
 

@@ -328,13 +328,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, CallsApi, wait_for_all, wait_until
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
-    client_from_module,
-    connection_argument_spec,
-    fail_from_error,
-    identifier_error,
-    identifier_list_errors,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, connection_argument_spec, fail_from_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import concurrency_error, identifier_error, identifier_list_errors
 
 
 def argument_spec() -> dict:
@@ -354,11 +349,10 @@ def argument_spec() -> dict:
 
 def option_errors(params: dict) -> list:
     """Problems with this module's own options, each naming its option."""
-    errors = [identifier_error("call_uuid", params["call_uuid"])] + identifier_list_errors("call_uuids", params["call_uuids"])
+    errors = [identifier_error("call_uuid", params["call_uuid"]), concurrency_error(params["concurrency"])]
+    errors += identifier_list_errors("call_uuids", params["call_uuids"])
     if params["call_uuid"] is not None and params["call_uuids"] is not None:
         errors.append("call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids")
-    if not 1 <= params["concurrency"] <= 64:
-        errors.append("concurrency must be between 1 and 64, got %s" % params["concurrency"])
     if params["wait_timeout"] < 0:
         errors.append("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
     if params["wait_sleep"] <= 0:

@@ -202,8 +202,18 @@ CHECKS = {
     "gate_on_call.yml": check_gate_on_call,
 }
 ENDS_AFTER_LOOKS = {"gate_on_call.yml": 2}
-# Variables the examples may ask for, and their values here. The call is the demo's first live call.
-KNOWN_VARIABLES = {"call_uuid": DEMO_LIVE[0]}
+# Variables the examples may ask for, and their values here. The call is the demo's first live call; the test calls
+# are the demo's two calls that have already ended; the event is the one call_events gives when that call is answered,
+# as ansible-rulebook hands it to a playbook.
+DEMO_ENDED = ["1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07", "8a2c4e6f-0b1d-4f3a-9c5e-7d9f1b3a5c70"]
+KNOWN_VARIABLES = {
+    "call_uuid": DEMO_LIVE[0],
+    "test_calls": DEMO_ENDED,
+    "ansible_eda": {"event": {"vobiz": {
+        "type": "call.answered", "call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "previous_status": "ringing",
+        "call": {"call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "to": "919262171438"}, "cdr": {},
+        "account": AUTH_ID, "observed_at": "2026-11-29T05:00:00+00:00"}}},
+}
 
 
 def test_every_example_playbook_is_found():

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, call_status_of
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import api_url_error, identifier_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
     AUTH_ID,
