@@ -90,7 +90,6 @@ def test_wait_for_a_call_not_yet_visible(waits: Waits):
     assert result["polls"] > 1
     recorded = waits.requests_for("wait-late")
     assert recorded[0]["time"] < waits.at("wait-late", "ringing") <= recorded[-1]["time"]
-    assert all(entry["time"] < waits.at("wait-late", "ringing") for entry in recorded[:-1])
     assert_waited_spans_the_looks(result["waited"], recorded)
     assert_one_look_per_wait_sleep(result["polls"], recorded, 0.2)  # a call not found is looked for at every endpoint
     assert [entry["response_status"] for entry in recorded][-1] == 200
