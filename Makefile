@@ -182,7 +182,8 @@ galaxy-import: $(TOOLS_STAMP)
 # --- 10. ansible-core 2.21 ------------------------------------------------------------------
 # The second version runs what can differ between ansible-core (and Python) versions: every unit test (seconds),
 # and the e2e tests marked `matrix` (tests/e2e/conftest.py): everything that goes through Ansible, once, i.e.
-# without the simulator's own tests, the 200 module runs of the load test, and the quiet twin of a -vvv test.
+# without the simulator's own tests, the 200 module runs of the load test, the quiet twin of a -vvv test and the
+# wrapped twin of a flat run (tests/e2e/README.md).
 matrix: matrix-units matrix-e2e
 
 matrix-units: $(V221_STAMP) stage

@@ -198,10 +198,12 @@ def closed_port() -> int:
 
 # `make matrix` runs again, on the second ansible-core version, the tests marked `matrix`: what can differ between
 # ansible-core (and Python) versions, that is everything that goes through Ansible, once. Left out: the simulator's
-# own tests, the 200 runs of the module process in a row (memory and connections), and the quiet twin of a test that
-# also runs with -vvv (ids quiet / normal next to vvv / check-vvv): the -vvv run makes the same checks, and more.
-NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_load.py::test_two_hundred_module_runs")
-QUIET_TWINS = {"quiet", "normal"}
+# own tests, the 200 runs of the module process in a row (memory and connections), the quiet twin of a test that
+# also runs with -vvv (ids quiet / normal next to vvv / check-vvv: the -vvv run makes the same checks, and more), and
+# the wrapped twin of a flat run (the answer's form is read by _calls.py, which does not import ansible-core).
+NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::",
+                         "tests/e2e/test_load.py::test_two_hundred_module_runs")
+TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
 
 
 def pytest_configure(config) -> None:
@@ -212,7 +214,7 @@ def _version_dependent(item) -> bool:
     if item.nodeid.startswith(NOT_VERSION_DEPENDENT):
         return False
     callspec = getattr(item, "callspec", None)
-    return callspec is None or not QUIET_TWINS.intersection(callspec.id.split("-"))
+    return callspec is None or not TWINS_RUN_ONCE.intersection(callspec.id.split("-"))
 
 
 def pytest_itemcollected(item) -> None:
