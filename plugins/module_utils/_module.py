@@ -133,10 +133,10 @@ def clear_text_to_remote_host(api_url: str) -> bool:
         return True
 
 
-def fail_from_error(module, client: VobizClient, error: VobizError, **result) -> None:
-    """Fail with the error's message, its HTTP fields and what the module had gathered."""
+def fail_from_error(module, client: VobizClient, error: VobizError, msg: str | None = None, **result) -> None:
+    """Fail with the error's message (or `msg`), its HTTP fields and what the module had gathered."""
     result.update(error.result_fields())
-    module.fail_json(msg=error.message, http_retries=client.http_retries, **result)
+    module.fail_json(msg=msg or error.message, http_retries=client.http_retries, **result)
 
 
 def _shown(value: str) -> str:
