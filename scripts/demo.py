@@ -2,8 +2,9 @@
 
 Builds and installs the collection from this tree into build/demo, starts the simulator with the demo
 scenario, then shows (1) an ad hoc command, (2) a playbook summarising every live call, (3) a playbook
-gating on a call until it is answered and until it has ended. Stops the simulator and exits 0 when all
-three worked.
+gating on a call until it is answered and until it has ended, (4) a drain that hangs up, with
+vobiz.telephony.live_call, the calls still live after a short wait. Stops the simulator and exits 0 when all
+four worked.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ AUTH_ID = "MA_DEMO0001"
 AUTH_TOKEN = "demo-token-0001"
 LIVE_CALL = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 GATE_CALL = "7c1d5e9a-2b4f-4a6e-8d3c-0f9e8d7c6b5a"
+DRAIN_CALL = "b2e4f6a8-0c1d-4e3f-9a5b-6c7d8e9f0a1b"
 
 
 def banner(text: str) -> None:
@@ -63,13 +65,24 @@ def start_simulator() -> tuple:
     return process, url_file.read_text().strip()
 
 
-def place_gate_call(api_url: str) -> None:
-    """A call that rings now, is answered 3 s later and hangs up 10 s later, placed through the simulator's control API."""
+def place_call(api_url: str, call: dict) -> None:
+    """Place a call (the simulator's scenario form) through the simulator's control API."""
     control = api_url.split("/api/v1")[0] + "/_sim/calls"
-    call = {"call_uuid": GATE_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919820012345", "direction": "outbound",
-            "timeline": [{"at": 0, "status": "ringing"}, {"at": 3, "status": "in-progress"},
-                         {"at": 10, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}
     requests.post(control, data=json.dumps({"calls": [call]}), headers={"Content-Type": "application/json"}, timeout=5).raise_for_status()
+
+
+def place_gate_call(api_url: str) -> None:
+    """A call that rings now, is answered 3 s later and hangs up 10 s later."""
+    place_call(api_url, {"call_uuid": GATE_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919820012345", "direction": "outbound",
+                         "timeline": [{"at": 0, "status": "ringing"}, {"at": 3, "status": "in-progress"},
+                                      {"at": 10, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]})
+
+
+def place_drain_call(api_url: str) -> None:
+    """A call in progress that the customer ends 2 s from now, during the drain."""
+    place_call(api_url, {"call_uuid": DRAIN_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919845098450", "direction": "outbound",
+                         "timeline": [{"at": -30, "status": "in-progress"},
+                                      {"at": 2, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]})
 
 
 def main() -> int:
@@ -89,6 +102,9 @@ def main() -> int:
         banner("3. A playbook gating on a call: wait until answered, then until ended")
         place_gate_call(api_url)
         run(["ansible-playbook", "examples/gate_on_call.yml", "-e", "call_uuid=%s" % GATE_CALL], env)
+        banner("4. A drain: let the live calls end for 5 s, then hang up the rest with vobiz.telephony.live_call")
+        place_drain_call(api_url)
+        run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
     finally:
         simulator.terminate()
         simulator.wait(timeout=10)
