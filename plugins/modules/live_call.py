@@ -147,7 +147,7 @@ results:
     call_status:
       description:
         - The call's status last seen. V(ended) once a look confirmed it (with O(wait)).
-        - Without O(wait), a call hung up or cancelled keeps the status seen before: nothing has looked at it since.
+        - Without O(wait), a call hung up or cancelled keeps the status seen before, as nothing has looked at it since.
       type: str
       sample: ended
     cdr:
