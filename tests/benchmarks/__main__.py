@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""python -m tests.benchmarks [--only 1,2,3,4] [--keep]: every benchmark in one run against one simulator, then a table."""
+"""python -m tests.benchmarks [--only 1,2,3,4,5] [--keep]: every benchmark in one run against one simulator, then a table."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import platform
 import sys
 import time
 
-from . import adhoc, many_calls, thousand, waiting
+from . import adhoc, hang_up, many_calls, thousand, waiting
 from .harness import LATENCY, Bench, BenchmarkError
 from .report import progress, show_figure, table
 
@@ -22,12 +22,14 @@ BENCHMARKS = (
     ("2", "Facts for 100 live calls", many_calls.measure),
     ("3", "Waiting for a call to end", waiting.measure),
     ("4", "1,000 live calls in list mode", thousand.measure),
+    ("5", "Hanging up 100 live calls", hang_up.measure),
 )
 
 
 def parse_args(argv: list) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description="Benchmarks of vobiz.telephony against the Vobiz simulator.")
-    parser.add_argument("--only", default="1,2,3,4", help="comma-separated benchmark numbers to run (default: all)")
+    parser.add_argument("--only", default=",".join(number for number, _title, _measure in BENCHMARKS),
+                        help="comma-separated benchmark numbers to run (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     return parser.parse_args(argv)
 
