@@ -3,11 +3,11 @@ diff, idempotence, a list of 100 calls, and every fault kind on the hang-up itse
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from conftest import AUTH_ID, INACTIVE_AUTH_ID, INACTIVE_TOKEN, REPO_ROOT, TOKEN, WRONG_TOKEN, Sim, call_path
+from test_examples import printed_messages
 
 MODULE = "vobiz.telephony.live_call"
 RESULT_KEYS = {"changed", "hung_up", "results", "http_retries"}
@@ -326,19 +326,6 @@ def test_token_given_in_module_defaults_never_shows(ansible, sim: Sim):
 
 # --- the example runbook ------------------------------------------------------------------------------------------
 
-# "ok: [localhost] => {...}" of a debug task, or "ok: [localhost] => (item=...) => {...}" of a looped one
-_DEBUG_HEAD = re.compile(r"^ok: \[localhost\] => (?:\(item=[^)\n]*\) => )?(?=\{)", re.M)
-
-
-def debug_messages(run) -> list:
-    messages = []
-    for head in _DEBUG_HEAD.finditer(run.stdout):
-        shown = json.JSONDecoder().raw_decode(run.stdout, head.end())[0]
-        if "msg" in shown:
-            messages.append(shown["msg"])
-    return messages
-
-
 def test_drain_and_hang_up_example(ansible, sim: Sim):
     """One call ends by itself during the drain; the two left are hung up, and their finalized records shown."""
     sim.add_calls(live_call("drain-a", **{"from": "919000000001"}), live_call("drain-b", "ringing"),
@@ -346,7 +333,7 @@ def test_drain_and_hang_up_example(ansible, sim: Sim):
     run = ansible.playbook(str(REPO_ROOT / "examples" / "drain_and_hang_up.yml"), extra_vars={"drain_timeout": 4})
     assert run.rc == 0, run.explain()
     assert run.recap == {"ok": 4, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
-    left, first, second = debug_messages(run)
+    left, first, second = printed_messages(run)
     match = re.fullmatch(r"2 calls still live after (\d+(?:\.\d+)?) s: drain-a, drain-b", left)
     assert match, left
     assert float(match.group(1)) >= 4  # the drain's wait_timeout
