@@ -262,6 +262,7 @@ def unique_in_order(values: list) -> list:
     """The values without repeats, each where it first appeared."""
     return list(dict.fromkeys(values))
 
+
 def wait_until(observe, is_done, timeout: float, sleep: float, clock=None, pause=None) -> WaitOutcome:
     """Observe until is_done(observation) or `timeout` seconds have passed (at least one observation).
 

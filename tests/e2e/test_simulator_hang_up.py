@@ -140,4 +140,3 @@ def test_fault_definitions_of_method_and_takes_effect_are_checked(sim):
     for bad in ({"kind": "drop", "method": "PUT"}, {"kind": "delay", "takes_effect": True}):
         with pytest.raises(RuntimeError, match="400"):
             sim.control("POST", "faults", bad)
-

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by a target's runme.sh (bash, set -eux) with one argument, the scenario file:
 #   source "$target_dir/../setup_vobiz_simulator/start_simulator.sh" "$target_dir/files/scenario.json"
 # Starts the collection's Vobiz API simulator (tests/simulator) on 127.0.0.1 with that scenario, stops it when
