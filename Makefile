@@ -46,6 +46,7 @@ TARBALL := build/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
 COLL_PARENT := build
 COLL := $(COLL_PARENT)/ansible_collections/$(NAMESPACE)/$(NAME)
 MODULES := $(basename $(notdir $(wildcard plugins/modules/*.py)))
+EVENT_SOURCES := $(wildcard extensions/eda/plugins/event_source/*.py)
 
 # ansible-test always names the Python; --local runs in the current venv.
 # It keeps its sanity-test venvs and its pip bootstrap script under ~/.ansible/test:
@@ -73,7 +74,7 @@ help:
 	@echo "make test                      all gates, in order, with a summary (what CI runs)"
 	@echo "make demo                      run scripts/demo.py in .venv"
 	@echo "gates: $(GATES)"
-	@echo "make docs                      regenerate docs/<module>_module.rst from the module's docs"
+	@echo "make docs                      regenerate docs/<module>_module.rst and docs/<source>_event_source.md from their docs"
 	@echo "make changelog-release         once per release: changelog.yaml + CHANGELOG.md from the fragments"
 	@echo "make bench                     benchmarks against the simulator (figures, not a gate; docs/benchmarks.md)"
 	@echo "make clean | distclean         remove build output | and the virtual environments"
@@ -103,7 +104,7 @@ seed-get-pip: $(VENV_STAMP)
 
 # --- 1. ruff ----------------------------------------------------------------------
 lint: $(VENV_STAMP)
-	$(VENV)/bin/ruff check plugins tests
+	$(VENV)/bin/ruff check plugins extensions tests
 
 # --- 2. unit tests (pytest, from the staged copy so that ansible_collections.* imports) --
 units: $(VENV_STAMP) stage
@@ -128,8 +129,9 @@ ansible-test-integration: $(VENV_STAMP) seed-get-pip stage
 	cd $(COLL) && $(ANSIBLE_TEST) integration $(MODULES) $(ANSIBLE_TEST_OPTS)
 
 # --- 6. ansible-lint ------------------------------------------------------------------
-# The collection root, then the EXAMPLES of every module extracted into a small
-# project (ansible-lint does not read plugin docs itself). Offline, ansible-lint
+# The collection root (its example rulebooks too), then the EXAMPLES of every module
+# and event source extracted into a small project (ansible-lint does not read plugin
+# docs itself; an event source's EXAMPLES are a rulebook, checked against its schema). Offline, ansible-lint
 # does not make the collection itself visible to ansible-playbook --syntax-check:
 # the staged copy is put on ANSIBLE_COLLECTIONS_PATH instead.
 ANSIBLE_LINT := ANSIBLE_COLLECTIONS_PATH="$(ROOT)/$(COLL_PARENT)" PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" \
@@ -138,8 +140,8 @@ ANSIBLE_LINT := ANSIBLE_COLLECTIONS_PATH="$(ROOT)/$(COLL_PARENT)" PATH="$(ROOT)/
 lint-ansible: $(TOOLS_STAMP) stage
 	$(ANSIBLE_LINT)
 	rm -rf build/lint-examples
-	$(TOOLS)/bin/python scripts/extract-examples.py build/lint-examples plugins/modules/*.py
-	cd build/lint-examples && $(ANSIBLE_LINT) *.yml tasks/*.yml
+	$(TOOLS)/bin/python scripts/extract-examples.py build/lint-examples plugins/modules/*.py $(EVENT_SOURCES)
+	cd build/lint-examples && $(ANSIBLE_LINT) *.yml tasks/*.yml rulebooks/*.yml
 
 # --- 7. changelog -----------------------------------------------------------------------
 changelog: $(TOOLS_STAMP)
@@ -157,9 +159,11 @@ changelog-release: $(TOOLS_STAMP)
 docs-lint: $(TOOLS_STAMP) stage
 	cd $(COLL) && PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" antsibull-docs lint-collection-docs --plugin-docs .
 	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" scripts/module-docs.sh check $(COLL_PARENT) $(MODULES)
+	$(TOOLS)/bin/python scripts/event-source-docs.py check $(EVENT_SOURCES)
 
 docs: $(TOOLS_STAMP) stage
 	PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" scripts/module-docs.sh write $(COLL_PARENT) $(MODULES)
+	$(TOOLS)/bin/python scripts/event-source-docs.py write $(EVENT_SOURCES)
 
 # --- 9. galaxy-importer -------------------------------------------------------------------
 galaxy-import: $(TOOLS_STAMP)

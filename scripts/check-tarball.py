@@ -13,10 +13,13 @@ FORBIDDEN = [
     ".ansible/*", ".cache/*", ".git/*", ".hypothesis/*", ".pytest_cache/*", ".ruff_cache/*",
     ".venv*", "build/*", "tests/output/*", "scripts/*", "*/__pycache__/*", "*.pyc",
     "*.tar.gz", "Makefile", "ruff.toml", "requirements-*.txt", ".ci/*", ".gitignore",
+    "context/*", "execution-environment.yml", "decision-environment.yml",
 ]
 REQUIRED = [
     "MANIFEST.json", "FILES.json", "README.md", "meta/runtime.yml",
     "changelogs/changelog.yaml", "CHANGELOG.md", "plugins/modules",
+    "meta/execution-environment.yml", "extensions/awx/credential_type_vobiz.yml",
+    "meta/extensions.yml", "extensions/eda/plugins/event_source/call_events.py",
 ]
 
 

@@ -2,15 +2,18 @@
 
 Builds and installs the collection from this tree into build/demo, starts the simulator with the demo
 scenario, then shows (1) an ad hoc command, (2) a playbook summarising every live call, (3) a playbook
-gating on a call until it is answered and until it has ended, (4) a drain that hangs up, with
-vobiz.telephony.live_call, the calls still live after a short wait. Stops the simulator and exits 0 when all
-four worked.
+gating on a call until it is answered and until it has ended, (4) the ad hoc command against an account
+answered in the older Plivo-style wrapped form, and (5) when ansible-rulebook can run here, the example
+rulebook reacting to a call's events (else how to get ansible-rulebook), and (6) a drain that hangs up, with
+vobiz.telephony.live_call, the calls still live after a short wait. Stops the simulator and exits 0
+when all of them worked.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +30,12 @@ AUTH_TOKEN = "demo-token-0001"
 LIVE_CALL = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 GATE_CALL = "7c1d5e9a-2b4f-4a6e-8d3c-0f9e8d7c6b5a"
 DRAIN_CALL = "b2e4f6a8-0c1d-4e3f-9a5b-6c7d8e9f0a1b"
+# the demo scenario's account whose answers are {"api_id", "calls": [record]}, and its live call
+WRAPPED_AUTH_ID = "MA_DEMO0003"
+WRAPPED_AUTH_TOKEN = "demo-token-0003"
+WRAPPED_CALL = "b7e2c9d4-5a1f-4e3b-8c6d-2f0a9b8e7d61"
+EDA_CALL = "e7d1c2b3-4a5f-4e6d-9c8b-7a6f5e4d3c2b"
+EDA_WAIT = 120  # seconds for the rulebook to show both events, on a slow machine
 
 
 def banner(text: str) -> None:
@@ -65,24 +74,79 @@ def start_simulator() -> tuple:
     return process, url_file.read_text().strip()
 
 
-def place_call(api_url: str, call: dict) -> None:
-    """Place a call (the simulator's scenario form) through the simulator's control API."""
+def place_gate_call(api_url: str) -> None:
+    """A call that rings now, is answered 3 s later and hangs up 10 s later, placed through the simulator's control API."""
     control = api_url.split("/api/v1")[0] + "/_sim/calls"
+    call = {"call_uuid": GATE_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919820012345", "direction": "outbound",
+            "timeline": [{"at": 0, "status": "ringing"}, {"at": 3, "status": "in-progress"},
+                         {"at": 10, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}
     requests.post(control, data=json.dumps({"calls": [call]}), headers={"Content-Type": "application/json"}, timeout=5).raise_for_status()
 
 
-def place_gate_call(api_url: str) -> None:
-    """A call that rings now, is answered 3 s later and hangs up 10 s later."""
-    place_call(api_url, {"call_uuid": GATE_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919820012345", "direction": "outbound",
-                         "timeline": [{"at": 0, "status": "ringing"}, {"at": 3, "status": "in-progress"},
-                                      {"at": 10, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]})
+def control(api_url: str, method: str, name: str, body=None):
+    url = api_url.split("/api/v1")[0] + "/_sim/" + name
+    response = requests.request(method, url, data=json.dumps(body) if body is not None else None,
+                                headers={"Content-Type": "application/json"}, timeout=5)
+    response.raise_for_status()
+    return response.json()
 
 
 def place_drain_call(api_url: str) -> None:
     """A call in progress that the customer ends 2 s from now, during the drain."""
-    place_call(api_url, {"call_uuid": DRAIN_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919845098450", "direction": "outbound",
-                         "timeline": [{"at": -30, "status": "in-progress"},
-                                      {"at": 2, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]})
+    call = {"call_uuid": DRAIN_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919845098450", "direction": "outbound",
+            "timeline": [{"at": -30, "status": "in-progress"}, {"at": 2, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}
+    control(api_url, "POST", "calls", {"calls": [call]})
+
+
+def why_no_rulebook() -> str | None:
+    """None when ansible-rulebook can run here, else how to get it."""
+    rulebook = BIN / "ansible-rulebook"
+    if not rulebook.exists():
+        return ("ansible-rulebook is not installed next to this Python: `pip install ansible-rulebook` "
+                "(requirements-dev.txt has it; `make venvs` installs it in .venv)")
+    check = subprocess.run([str(rulebook), "--version"], capture_output=True, text=True, check=False)
+    if check.returncode != 0 or "Java version" not in check.stdout:
+        shown = (check.stdout + check.stderr).strip().splitlines()[-1:] or ["no output"]
+        return ("ansible-rulebook cannot start (%s): it needs Java 17, e.g. `apt-get install openjdk-17-jre-headless`, "
+                "and JAVA_HOME when java is not on PATH" % shown[0])
+    return None
+
+
+def show_rulebook(api_url: str, env: dict) -> None:
+    """Run examples/call_events_rulebook.yml (its interval cut to 1 s) while a call rings, is answered and ends."""
+    rulebook = BUILD / "call_events_rulebook.yml"
+    rulebook.write_text((ROOT / "examples/call_events_rulebook.yml").read_text().replace("interval: 5", "interval: 1"))
+    argv = ["ansible-rulebook", "--rulebook", "examples/call_events_rulebook.yml", "--inventory", "examples/inventory.yml"]
+    print("$ " + " ".join(argv) + "      (interval: 1 instead of 5, for the demo)", flush=True)
+    log = BUILD / "rulebook.out"
+    control(api_url, "DELETE", "requests")  # so that the first list request seen below is the source's first look
+    with open(log, "wb") as out:
+        process = subprocess.Popen([str(BIN / argv[0]), "--rulebook", str(rulebook)] + argv[3:], stdout=out, stderr=subprocess.STDOUT,
+                                   env=dict(env, PATH="%s%s%s" % (BIN, os.pathsep, env.get("PATH", "")), ANSIBLE_FORCE_COLOR="0"),
+                                   cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + EDA_WAIT
+        while not any(entry["path"].endswith("/Call/") for entry in control(api_url, "GET", "requests")):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("demo: ansible-rulebook did not start:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+        call = {"call_uuid": EDA_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919820055555", "direction": "outbound",
+                "timeline": [{"at": 0, "status": "ringing"}, {"at": 3, "status": "in-progress"},
+                             {"at": 8, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}
+        control(api_url, "POST", "calls", {"calls": [call]})
+        print("(a call to 919820055555 rings now, is answered 3 s later and hangs up 5 s after that)", flush=True)
+        while len(re.findall(r'"msg": "vobiz-event [^"]*%s' % EDA_CALL, log.read_text())) < 2:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("demo: the rulebook did not report both events:\n" + log.read_text()[-3000:])
+            time.sleep(0.2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=60)
+    for line in log.read_text().splitlines():
+        line = re.sub(r"\x1b\[[0-9;]*m", "", line)  # ansible-runner colours the playbook's output
+        if line.startswith("PLAY [") or '"msg": "vobiz-event' in line:
+            print(line, flush=True)
 
 
 def main() -> int:
@@ -102,7 +166,16 @@ def main() -> int:
         banner("3. A playbook gating on a call: wait until answered, then until ended")
         place_gate_call(api_url)
         run(["ansible-playbook", "examples/gate_on_call.yml", "-e", "call_uuid=%s" % GATE_CALL], env)
-        banner("4. A drain: let the live calls end for 5 s, then hang up the rest with vobiz.telephony.live_call")
+        banner("4. An account answered in the older Plivo-style form: the same call_status, the record as sent")
+        run(["ansible", "localhost", "-m", "vobiz.telephony.live_call_info", "-a", "call_uuid=%s" % WRAPPED_CALL],
+            dict(env, VOBIZ_AUTH_ID=WRAPPED_AUTH_ID, VOBIZ_AUTH_TOKEN=WRAPPED_AUTH_TOKEN))
+        banner("5. Event-Driven Ansible: a rulebook runs a playbook when a call is answered and when it ends")
+        reason = why_no_rulebook()
+        if reason:
+            print("Skipped: " + reason, flush=True)
+        else:
+            show_rulebook(api_url, env)
+        banner("6. A drain: let the live calls end for 5 s, then hang up the rest with vobiz.telephony.live_call")
         place_drain_call(api_url)
         run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
     finally:

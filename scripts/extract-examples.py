@@ -1,10 +1,12 @@
-"""Usage: python scripts/extract-examples.py DEST MODULE.py...
+"""Usage: python scripts/extract-examples.py DEST PLUGIN.py...
 
 ansible-lint does not read the EXAMPLES of plugins, so this writes them out as a
 small project for it: DEST/tasks/<module>.yml holds a module's EXAMPLES as
 written (so that yaml rules see the real text), and DEST/<module>.yml is a
 playbook that imports it (so that syntax-check resolves module names).
-The modules are parsed, not imported.
+The EXAMPLES of an event source (under event_source/) are a rulebook: they go to
+DEST/rulebooks/<source>.yml, which ansible-lint checks against the rulebook schema.
+The plugins are parsed, not imported.
 """
 
 import ast
@@ -55,11 +57,14 @@ def main(dest, paths):
         text = text.lstrip("\n")
         if not text.startswith("---"):
             text = "---\n" + text
-        with open(os.path.join(dest, "tasks", name + ".yml"), "w", encoding="utf-8") as handle:
+        kind = "rulebooks" if os.path.basename(os.path.dirname(os.path.abspath(path))) == "event_source" else "tasks"
+        os.makedirs(os.path.join(dest, kind), exist_ok=True)
+        with open(os.path.join(dest, kind, name + ".yml"), "w", encoding="utf-8") as handle:
             handle.write(text if text.endswith("\n") else text + "\n")
-        with open(os.path.join(dest, name + ".yml"), "w", encoding="utf-8") as handle:
-            handle.write(PLAYBOOK.format(name=name))
-        print("extract-examples: %s -> %s" % (path, os.path.join(dest, "tasks", name + ".yml")))
+        if kind == "tasks":
+            with open(os.path.join(dest, name + ".yml"), "w", encoding="utf-8") as handle:
+                handle.write(PLAYBOOK.format(name=name))
+        print("extract-examples: %s -> %s" % (path, os.path.join(dest, kind, name + ".yml")))
     for path in missing:
         print("extract-examples: %s has no EXAMPLES" % path)
     return 1 if missing else 0

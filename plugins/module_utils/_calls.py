@@ -29,6 +29,10 @@ CANCELLED = "cancelled"
 NO_ACTION = "none"
 _ACTIONS = {LIVE: HUNG_UP, QUEUED: CANCELLED}
 
+# The older, Plivo-style records say `call_state` instead of `call_status`: the call_status each one means, so that a
+# gate on in-progress works on both forms. Any other call_state is lower-cased with "_" turned into "-".
+_CALL_STATE_STATUS = {"ACTIVE": "in-progress", "RINGING": "ringing", "EARLY_MEDIA": "early-media", "EARLY": "early-media", "QUEUED": "queued"}
+
 
 class CallObservation:
     """One look at a call: the facts live_call_info returns, and which endpoint answered (`source`)."""
@@ -61,12 +65,15 @@ class CallsApi:
         self.client = client
 
     def fetch_call(self, call_uuid: str, status: str) -> dict | None:
-        """The call's record from the live or queued endpoint, or None when it is not in that state."""
+        """The call's record from the live or queued endpoint, as Vobiz sent it, or None when it is not in that state.
+
+        Both published forms are read: the flat record, and the Plivo-style {"api_id", "calls": [record]} (the inner
+        record is returned). Read its status with call_status_of(), never from record["call_status"]."""
         try:
             response = self.client.get(self.client.account_segments("Call", call_uuid), params={"status": status})
         except VobizNotFoundError:
             return None
-        return _call_record(response)
+        return _call_record(response, call_uuid)
 
     def fetch_cdr(self, call_uuid: str) -> dict | None:
         """The finalized record of an ended call, or None when Vobiz has none."""
@@ -82,9 +89,14 @@ class CallsApi:
         data = _json_object(response, 'a JSON object with a "calls" list')
         calls = data.get("calls")
         # A list without "calls" is not an empty list: taking it for one would end a drain on a proxy's "{}".
-        if not isinstance(calls, list) or not all(isinstance(uuid, str) for uuid in calls):
-            raise _unexpected(response, 'a "calls" list of call uuids (strings)')
-        return calls
+        if not isinstance(calls, list):
+            raise _unexpected(response, _CALL_LIST)
+        # Vobiz documents uuid strings; other Plivo-style APIs list records with a call_uuid. One form per list.
+        if all(isinstance(uuid, str) for uuid in calls):
+            return calls
+        if all(isinstance(record, dict) and _is_text(record.get("call_uuid")) for record in calls):
+            return [record["call_uuid"] for record in calls]
+        raise _unexpected(response, _CALL_LIST)
 
     def observe(self, call_uuid: str, status: str, hint: str | None = None) -> CallObservation:
         """Where the call is now. The requested state is probed first (or `hint`, the source seen last),
@@ -238,26 +250,6 @@ def confirm_ended(calls: CallsApi, endings: list, concurrency: int, timeout: flo
     return outcome
 
 
-def wait_for_all(calls: CallsApi, call_uuids: list, status: str, is_done, concurrency: int, timeout: float, sleep: float,
-                 hints: dict | None = None) -> WaitOutcome:
-    """Observe these calls until is_done(observation) holds for every one, or `timeout` seconds have passed.
-
-    A call once done is not looked at again. The outcome's `last` is every call's last observation, in the order given.
-    """
-    hints = dict(hints or {})
-    last = {}
-
-    def observe_pending() -> list:
-        pending = [uuid for uuid in call_uuids if uuid not in last or not is_done(last[uuid])]
-        for uuid, observation in zip(pending, calls.observe_many(pending, status, concurrency, hints)):
-            last[uuid] = observation
-            hints[uuid] = observation.source
-        return [last[uuid] for uuid in call_uuids]
-
-    return wait_until(observe_pending, lambda observations: all(is_done(observation) for observation in observations),
-                      timeout=timeout, sleep=sleep)
-
-
 def unique_in_order(values: list) -> list:
     """The values without repeats, each where it first appeared."""
     return list(dict.fromkeys(values))
@@ -285,20 +277,107 @@ def wait_until(observe, is_done, timeout: float, sleep: float, clock=None, pause
         pause(max(0.0, min(poll_started + sleep - now, remaining)))
 
 
+class AllCallsOutcome(WaitOutcome):
+    """How a wait on several calls ended: `last` holds each call's last observation, in the order of `call_uuids`;
+    `pending` the uuids whose last observation is not done yet; `polls` the rounds of observations."""
+
+    def __init__(self, call_uuids: list, last: list, reached: bool, waited: float, polls: int, pending: list):
+        super().__init__(last, reached, waited, polls)
+        self.call_uuids = call_uuids
+        self.pending = pending
+
+
+def wait_for_all(calls: CallsApi, call_uuids: list, status: str, is_done, concurrency: int, timeout: float, sleep: float,
+                 clock=None, pause=None, hints: dict | None = None) -> AllCallsOutcome:
+    """Observe these calls (each distinct uuid once, in order) until is_done(observation) holds for every one of them,
+    or `timeout` seconds have passed. Every `sleep` seconds a round observes, `concurrency` at a time, only the calls
+    not done yet, each asked first where it was seen last (in the first round, where `hints` says, if it names the
+    call); the others keep their last observation.
+    No call at all: nothing is sent, and the wait is reached at once after zero rounds."""
+    call_uuids = unique_in_order(call_uuids)
+    if not call_uuids:
+        return AllCallsOutcome([], [], True, 0.0, 0, [])
+    latest = {}
+
+    def pending() -> list:
+        return [uuid for uuid in call_uuids if uuid not in latest or not is_done(latest[uuid])]
+
+    def observe_pending() -> list:
+        waiting = pending()
+        seen_last = {uuid: latest[uuid].source if uuid in latest else (hints or {}).get(uuid) for uuid in waiting}
+        latest.update(zip(waiting, calls.observe_many(waiting, status, concurrency, hints=seen_last)))
+        return [latest[uuid] for uuid in call_uuids]
+
+    outcome = wait_until(observe_pending, lambda observations: all(is_done(observation) for observation in observations),
+                         timeout=timeout, sleep=sleep, clock=clock, pause=pause)
+    return AllCallsOutcome(call_uuids, outcome.last, outcome.reached, outcome.waited, outcome.polls, pending())
+
+
+def call_status_of(record: dict) -> str | None:
+    """The call_status of a live or queued call's record in either form: its "call_status", or else its "call_state"
+    mapped (ACTIVE -> in-progress, RINGING -> ringing, EARLY_MEDIA or EARLY -> early-media, QUEUED -> queued, in any
+    letter case; any other value lower-cased with "_" turned into "-"). None when the record says neither: it is not
+    a call record."""
+    status = record.get("call_status")
+    if status is not None:  # a record that has a call_status must have a usable one: a null one counts as absent
+        return status if _is_text(status) else None
+    state = record.get("call_state")
+    if not _is_text(state):
+        return None
+    # ASCII only: str.upper() would also turn a dotless "ı" into "I", making "actıve" in-progress.
+    mapped = _CALL_STATE_STATUS.get(state.upper()) if state.isascii() else None
+    return mapped or state.lower().replace("_", "-")
+
+
 def _observation(state: str, record: dict, requested: str) -> CallObservation:
     if state == ENDED:
         return CallObservation(False, {}, ENDED, record, source=ENDED)
-    return CallObservation(state == requested, record, record["call_status"], {}, source=state)
+    return CallObservation(state == requested, record, call_status_of(record), {}, source=state)
 
 
-_CALL_RECORD = 'a call record (a JSON object with a "call_status" string)'
+_CALL_RECORD = 'a call record (a JSON object with a "call_status" or "call_state" string, or a "calls" list holding one)'
+_WRAPPED_CALLS = 'a call record (a "calls" list of JSON objects, each with a "call_uuid" string)'
+_CALL_LIST = 'a "calls" list of call uuids (strings, or JSON objects with a "call_uuid" string)'
 
 
-def _call_record(response) -> dict:
+def _call_record(response, call_uuid: str) -> dict | None:
+    """The record of `call_uuid` in a live or queued answer; None when a wrapped answer lists no call."""
     record = _json_object(response, _CALL_RECORD)
-    if not isinstance(record.get("call_status"), str) or not record["call_status"]:
+    if _is_wrapped(record):
+        record = _wrapped_record(response, record["calls"], call_uuid)
+        if record is None:
+            return None
+    if call_status_of(record) is None:
         raise _unexpected(response, _CALL_RECORD)
     return record
+
+
+def _is_wrapped(data: dict) -> bool:
+    """The Plivo-style form {"api_id", "calls": [...]}: a "calls" key and no status of its own."""
+    return "calls" in data and "call_status" not in data and "call_state" not in data
+
+
+def _wrapped_record(response, calls, call_uuid: str) -> dict | None:
+    """The entry of a wrapped answer's "calls" that is the call asked for.
+
+    An empty list is "not in this state", like a 404. The entry named `call_uuid` wins (uuids compare case-insensitively);
+    a single entry is the answer about the call asked for even under another uuid; several entries, none of them
+    the call asked for, are refused rather than guessed between."""
+    if not isinstance(calls, list) or not all(isinstance(entry, dict) and _is_text(entry.get("call_uuid")) for entry in calls):
+        raise _unexpected(response, _WRAPPED_CALLS)
+    if not calls:
+        return None
+    wanted = call_uuid.lower()
+    named = [entry for entry in calls if entry["call_uuid"].lower() == wanted]
+    if named:
+        return named[0]
+    if len(calls) == 1:
+        return calls[0]
+    raise _unexpected(response, 'a call record of call %s (the "calls" list names only other calls)' % call_uuid)
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) and value != ""
 
 
 def _json_object(response, expected: str) -> dict:

@@ -204,13 +204,8 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._calls import (
     unique_in_order,
 )
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
-    client_from_module,
-    connection_argument_spec,
-    fail_from_error,
-    identifier_error,
-    identifier_list_errors,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, connection_argument_spec, fail_from_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import concurrency_error, identifier_error, identifier_list_errors
 
 SHOWN_IN_MESSAGES = 10
 
@@ -232,8 +227,7 @@ def argument_spec() -> dict:
 def option_errors(params: dict) -> list:
     """Problems with this module's own options, each naming its option."""
     errors = [identifier_error("call_uuid", params["call_uuid"])] + identifier_list_errors("call_uuids", params["call_uuids"])
-    if not 1 <= params["concurrency"] <= 64:
-        errors.append("concurrency must be between 1 and 64, got %s" % params["concurrency"])
+    errors.append(concurrency_error(params["concurrency"]))
     if params["wait_timeout"] < 0:
         errors.append("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
     if params["wait_sleep"] <= 0:

@@ -13,19 +13,44 @@ description:
   - With O(call_uuid), returns the call's current record from Vobiz's live (or queued) call endpoint.
     A call that has ended or that Vobiz does not know is not a failure; RV(call_status) says V(ended) or V(not_found),
     so that C(failed_when), C(until) and C(when) can gate on it.
-  - Without O(call_uuid), lists the uuids of every live (or queued) call of the account and, with O(details),
-    each call's record.
-  - With O(wait_for), polls until the call reaches one of the given states, or, in list mode, until no call is left
-    (a drain).
+  - With O(call_uuids), looks at each of those calls exactly as O(call_uuid) looks at one, O(concurrency) at a time,
+    and returns one entry per call in RV(results).
+  - Without O(call_uuid) or O(call_uuids), lists the uuids of every live (or queued) call of the account and, with O(details),
+    each call's record (list mode).
+  - With O(wait_for), polls until the call reaches one of the given states, with O(call_uuids) until every one of the calls
+    has, or, in list mode, until no call is left (a drain).
   - The module only reads. It never changes a call, and it reads in check mode too.
+  - Vobiz has published two forms of the live and queued answers, and the module reads both. The flat record has
+    C(call_status). The older Plivo-style form wraps the record in an object with C(api_id) and a C(calls) list, and the
+    record says C(call_state) instead, which RV(call_status) gives in the flat form's words, so that O(wait_for), C(until) and
+    C(when) mean the same on both. V(ACTIVE) is V(in-progress), V(RINGING) is V(ringing), V(EARLY_MEDIA) and V(EARLY)
+    are V(early-media), V(QUEUED) is V(queued) (in any letter case), and any other value is lower-cased with V(_) turned
+    into V(-) (V(ON_HOLD) is V(on-hold)). A record with a C(call_status) keeps it as it is.
+  - In the wrapped form, the entry of C(calls) whose C(call_uuid) is O(call_uuid) (in any letter case) is the call's
+    record, or the only entry when there is one; an empty C(calls) means that the call is not in that state, like an
+    HTTP 404. The task fails, naming what was expected, when an entry has no C(call_uuid) or the record no status, or when
+    several entries all name other calls. The live and queued lists may list uuids or records with a C(call_uuid);
+    RV(calls) holds each call's record as RV(call) does.
 author:
   - Vobiz telephony maintainers (@vobiz)
 options:
   call_uuid:
     description:
       - The uuid of the call to look at. Letters, digits, V(-) and V(_) only, 1 to 128 characters.
-      - Omit it to list the account's calls (list mode).
+      - Omit it (and O(call_uuids)) to list the account's calls (list mode).
+      - Mutually exclusive with O(call_uuids).
     type: str
+  call_uuids:
+    description:
+      - The uuids of several calls to look at in one task, each checked as O(call_uuid) is. A uuid given twice is looked at once,
+        where it first appears.
+      - Each call is observed as O(call_uuid) would observe it (the same requests, in the same order), O(concurrency) at a time,
+        and reported in RV(results), in the order given.
+      - An empty list is allowed; it sends no request and returns empty RV(results). It never means list mode.
+      - Mutually exclusive with O(call_uuid).
+    type: list
+    elements: str
+    version_added: 0.2.0
   status:
     description:
       - Which of Vobiz's real-time endpoints to ask, V(live) (ringing, early media, in progress) or V(queued).
@@ -40,7 +65,8 @@ options:
     default: true
   concurrency:
     description:
-      - In list mode with O(details), how many records are fetched at a time, over one kept-alive session.
+      - In list mode with O(details), how many records are fetched at a time, over one kept-alive session;
+        with O(call_uuids), how many calls are observed at a time.
       - A server that answers HTTP 429 slows the whole pool down.
     type: int
     default: 8
@@ -48,6 +74,8 @@ options:
     description:
       - Poll until RV(call_status) is one of these values (any value Vobiz uses, such as V(ringing) or V(in-progress),
         and V(ended) or V(not_found)).
+      - With O(call_uuids), waits until every call's RV(results[].call_status) is one of these values; each poll looks only
+        at the calls not there yet, asking first where each was seen last.
       - In list mode only V([ended]) is accepted, and waits until no call is in the O(status) state.
       - A call that Vobiz does not show yet (just placed) is polled until it appears or O(wait_timeout) passes.
       - Without it the module looks once.
@@ -55,7 +83,8 @@ options:
     elements: str
   wait_timeout:
     description:
-      - How many seconds to wait for O(wait_for) before failing. The failed result still carries the last observation.
+      - How many seconds to wait for O(wait_for) before failing. The failed result still carries the last observation
+        (with O(call_uuids), the last RV(results), and its message names every call not there yet).
     type: float
     default: 120
   wait_sleep:
@@ -98,6 +127,24 @@ EXAMPLES = r"""
   retries: 30
   delay: 2
 
+- name: Facts of the calls a ticket lists, in one task
+  vobiz.telephony.live_call_info:
+    call_uuids:
+      - 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+      - 5b7f0c3e-8a21-4d6b-9c4e-2f1a7d9e6b30
+  register: ticket
+
+- name: Show how each of them is
+  ansible.builtin.debug:
+    msg: "{{ ticket.results | map(attribute='call_status') | list }}"
+
+- name: Wait until every test call placed has ended
+  vobiz.telephony.live_call_info:
+    call_uuids: "{{ test_call_uuids }}"
+    wait_for: [ended]
+    wait_timeout: 300
+    wait_sleep: 5
+
 - name: Facts of every live call, in one task
   vobiz.telephony.live_call_info:
   register: live
@@ -130,6 +177,12 @@ found:
 call:
   description:
     - The call's current record from the live or queued endpoint, as Vobiz sent it (keys not listed here too).
+    - In the flat form (the sample), the record as answered, with C(api_id) and C(call_status).
+    - In the older Plivo-style wrapped form, the entry of C(calls) that is this call, as sent (no C(api_id), which is the
+      wrapper's), with Plivo's names such as C(call_state) (V(ACTIVE), V(RINGING), V(EARLY_MEDIA), V(QUEUED), ...),
+      C(call_direction), C(from_number), C(to_number), C(call_duration), C(answer_time), C(initiation_time),
+      C(stir_attestation), C(stir_verification) and C(source_ip). Read the status from RV(call_status), which is the
+      same on both forms.
     - Empty when the call is neither live nor queued.
   returned: when O(call_uuid) is set
   type: dict
@@ -148,6 +201,7 @@ call:
 call_status:
   description:
     - The call's C(call_status) when it is live or queued (such as V(queued), V(ringing), V(early-media), V(in-progress)).
+    - From a record in the wrapped form, its C(call_state) in those words, V(ACTIVE) as V(in-progress) and so on (see the description).
     - V(ended) when Vobiz only has its finalized record (see RV(cdr)).
     - V(not_found) when Vobiz knows nothing of it.
   returned: when O(call_uuid) is set
@@ -180,13 +234,71 @@ calls:
       direction: outbound
       from: "919262171438"
       to: "919148227303"
+results:
+  description:
+    - One entry per call of O(call_uuids), in the order given (a uuid given twice appears once), each what O(call_uuid) returns for it.
+    - With O(wait_for), each call's last observation; a call that had reached O(wait_for) was not looked at again.
+  returned: when O(call_uuids) is set, a O(wait_for) that timed out included
+  type: list
+  elements: dict
+  sample:
+    - call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+      found: true
+      call_status: in-progress
+      call:
+        call_status: in-progress
+        call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+        direction: outbound
+        from: "919262171438"
+        to: "919148227303"
+      cdr: {}
+    - call_uuid: 1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07
+      found: false
+      call_status: ended
+      call: {}
+      cdr:
+        call_status: completed
+        call_uuid: 1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07
+        hangup_cause_name: NORMAL_CLEARING
+  contains:
+    call_uuid:
+      description: The call's uuid, as given.
+      type: str
+      returned: always
+      sample: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+    found:
+      description: Whether the call is in the requested O(status), as RV(found) for one call.
+      type: bool
+      returned: always
+      sample: true
+    call_status:
+      description: Where the call is, as RV(call_status) for one call (V(ended), V(not_found), or the call's own C(call_status)).
+      type: str
+      returned: always
+      sample: in-progress
+    call:
+      description: The call's record from the live or queued endpoint, as RV(call) for one call; empty when it is neither.
+      type: dict
+      returned: always
+      sample:
+        call_status: in-progress
+        call_uuid: 2ded13fe-4f9b-4958-9bfb-093ea2f29f91
+    cdr:
+      description: The finalized record of an ended call, as RV(cdr) for one call; empty unless the call has ended.
+      type: dict
+      returned: always
+      sample:
+        call_status: completed
+        hangup_cause_name: NORMAL_CLEARING
 waited:
   description: Seconds from the start of the first observation to the end of the last one, waits between them included.
   returned: success, and when O(wait_for) timed out
   type: float
   sample: 4.02
 polls:
-  description: How many observations were made.
+  description:
+    - How many observations were made.
+    - With O(call_uuids), how many rounds, each looking at every call not yet in O(wait_for); V(0) for an empty list.
   returned: success, and when O(wait_for) timed out
   type: int
   sample: 3
@@ -214,20 +326,17 @@ request_id:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, CallsApi, wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, CallsApi, wait_for_all, wait_until
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
-    client_from_module,
-    connection_argument_spec,
-    fail_from_error,
-    identifier_error,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, connection_argument_spec, fail_from_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import concurrency_error, identifier_error, identifier_list_errors
 
 
 def argument_spec() -> dict:
     spec = connection_argument_spec()
     spec.update(
         call_uuid=dict(type="str"),
+        call_uuids=dict(type="list", elements="str"),
         status=dict(type="str", default="live", choices=["live", "queued"]),
         details=dict(type="bool", default=True),
         concurrency=dict(type="int", default=8),
@@ -240,9 +349,10 @@ def argument_spec() -> dict:
 
 def option_errors(params: dict) -> list:
     """Problems with this module's own options, each naming its option."""
-    errors = [identifier_error("call_uuid", params["call_uuid"])]
-    if not 1 <= params["concurrency"] <= 64:
-        errors.append("concurrency must be between 1 and 64, got %s" % params["concurrency"])
+    errors = [identifier_error("call_uuid", params["call_uuid"]), concurrency_error(params["concurrency"])]
+    errors += identifier_list_errors("call_uuids", params["call_uuids"])
+    if params["call_uuid"] is not None and params["call_uuids"] is not None:
+        errors.append("call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids")
     if params["wait_timeout"] < 0:
         errors.append("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
     if params["wait_sleep"] <= 0:
@@ -251,7 +361,7 @@ def option_errors(params: dict) -> list:
     if wait_for is not None:
         if not wait_for or not all(isinstance(state, str) and state.strip() for state in wait_for):
             errors.append("wait_for must be a list of one or more call_status values, got %r" % (wait_for,))
-        elif params["call_uuid"] is None and set(wait_for) != {ENDED}:
+        elif params["call_uuid"] is None and params["call_uuids"] is None and set(wait_for) != {ENDED}:
             errors.append("wait_for without call_uuid (list mode) accepts only [ended], which waits until no call is %s; got %r"
                           % (params["status"], wait_for))
     return [error for error in errors if error]
@@ -277,6 +387,23 @@ def watch_call(module, calls: CallsApi) -> dict:
     return result
 
 
+def watch_set(module, calls: CallsApi) -> dict:
+    """Observe each of call_uuids, concurrently; with wait_for, until every one of them has reached one of its values."""
+    params = module.params
+    wait_for = params["wait_for"]
+    outcome = wait_for_all(calls, params["call_uuids"], params["status"], lambda obs: not wait_for or obs.call_status in wait_for,
+                           concurrency=params["concurrency"], timeout=params["wait_timeout"] if wait_for else 0, sleep=params["wait_sleep"])
+    results = [dict(call_uuid=uuid, **observation.as_result()) for uuid, observation in zip(outcome.call_uuids, outcome.last)]
+    result = dict(results=results, waited=round(outcome.waited, 3), polls=outcome.polls)
+    if not outcome.reached:
+        pending = set(outcome.pending)
+        # every call still waited for is named, with where it was last: the caller chose them, so the list is theirs
+        still = ", ".join("%s (%s)" % (entry["call_uuid"], entry["call_status"]) for entry in results if entry["call_uuid"] in pending)
+        result["msg"] = ("Timed out after %s s waiting for every call to reach %s; %d of %d not there yet: %s"
+                         % (_seconds(outcome.waited), " or ".join(wait_for), len(outcome.pending), len(results), still))
+    return result
+
+
 def watch_list(module, calls: CallsApi) -> dict:
     """List the calls in the requested status, with their records, draining when asked."""
     params = module.params
@@ -293,6 +420,13 @@ def watch_list(module, calls: CallsApi) -> dict:
     return result
 
 
+def choose_watch(params: dict):
+    """One call (call_uuid), the calls given (call_uuids, even an empty list), or the account's list."""
+    if params["call_uuids"] is not None:
+        return watch_set
+    return watch_list if params["call_uuid"] is None else watch_call
+
+
 def _seconds(value: float) -> str:
     return "%.1f" % value
 
@@ -300,7 +434,7 @@ def _seconds(value: float) -> str:
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     client = client_from_module(module, pool_size=module.params["concurrency"], option_errors=option_errors(module.params))
-    watch = watch_list if module.params["call_uuid"] is None else watch_call
+    watch = choose_watch(module.params)
     try:
         with client:
             result = watch(module, CallsApi(client))

@@ -1,7 +1,8 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""python -m tests.benchmarks [--only 1,2,3,4,5] [--keep]: every benchmark in one run against one simulator, then a table."""
+"""python -m tests.benchmarks [--only 1,2,3,4,5,6,7] [--keep] [--response-style flat|wrapped]: every benchmark in one run against
+one simulator, then a table."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import platform
 import sys
 import time
 
-from . import adhoc, hang_up, many_calls, thousand, waiting
+from tests.simulator.scenario import RESPONSE_STYLES
+
+from . import adhoc, call_sets, events, hang_up, many_calls, thousand, waiting
 from .harness import LATENCY, Bench, BenchmarkError
 from .report import progress, show_figure, table
 
@@ -22,22 +25,26 @@ BENCHMARKS = (
     ("2", "Facts for 100 live calls", many_calls.measure),
     ("3", "Waiting for a call to end", waiting.measure),
     ("4", "1,000 live calls in list mode", thousand.measure),
-    ("5", "Hanging up 100 live calls", hang_up.measure),
+    ("5", "Facts for 100 given calls (call_uuids)", call_sets.measure),
+    ("6", "Event-Driven Ansible: call_events through ansible-rulebook", events.measure),
+    ("7", "Hanging up 100 live calls", hang_up.measure),
 )
 
 
 def parse_args(argv: list) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description="Benchmarks of vobiz.telephony against the Vobiz simulator.")
-    parser.add_argument("--only", default=",".join(number for number, _title, _measure in BENCHMARKS),
-                        help="comma-separated benchmark numbers to run (default: all)")
+    parser.add_argument("--only", default="1,2,3,4,5,7", help="comma-separated benchmark numbers to run (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
+    parser.add_argument("--response-style", choices=RESPONSE_STYLES, default="flat",
+                        help="how the simulator answers the live and queued lookups and lists: Vobiz's flat record (default) "
+                             "or the older Plivo-style {\"api_id\", \"calls\": [record]}")
     return parser.parse_args(argv)
 
 
 def describe_machine(bench: Bench) -> str:
-    return "%s, %d CPUs, Python %s, ansible-core %s; simulator %s with %d ms per API request; %s" % (
+    return "%s, %d CPUs, Python %s, ansible-core %s; simulator %s with %d ms per API request, %s answers; %s" % (
         datetime.date.today().isoformat(), os.cpu_count() or 0, platform.python_version(),
-        importlib.metadata.version("ansible-core"), bench.api_url, round(LATENCY * 1000), load_average())
+        importlib.metadata.version("ansible-core"), bench.api_url, round(LATENCY * 1000), bench.response_style, load_average())
 
 
 def load_average() -> str:
@@ -63,7 +70,7 @@ def main(argv: list) -> int:
     start = time.monotonic()
     progress("Building and installing the collection, starting the simulator...")
     try:
-        with Bench(keep=args.keep) as bench:
+        with Bench(keep=args.keep, response_style=args.response_style) as bench:
             progress(describe_machine(bench))
             if args.keep:
                 progress("work directory (kept): %s" % bench.workdir)

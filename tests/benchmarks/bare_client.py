@@ -34,7 +34,8 @@ def get_json(session: requests.Session, url: str):
 def fetch_live_calls(api_url: str, auth_id: str, auth_token: str, workers: int) -> list:
     calls_url = "%s/Account/%s/Call/" % (api_url.rstrip("/"), auth_id)
     with new_session(auth_id, auth_token, workers) as session:
-        uuids = get_json(session, calls_url)["calls"]
+        # uuid strings, or records with a call_uuid (the simulator's wrapped style)
+        uuids = [item if isinstance(item, str) else item["call_uuid"] for item in get_json(session, calls_url)["calls"]]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(lambda uuid: get_json(session, "%s%s/" % (calls_url, uuid)), uuids))
 

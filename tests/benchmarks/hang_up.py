@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""5. Hang up 100 live calls: one live_call task against a playbook looping ansible.builtin.uri with method DELETE."""
+"""7. Hang up 100 live calls: one live_call task against a playbook looping ansible.builtin.uri with method DELETE."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def measure(bench: Bench):
     module = [hang_up_run(bench, module_playbook, "hang-m%d-" % number, 3 * COUNT, "the live_call playbook") for number in range(MODULE_RUNS)]
     uri = hang_up_run(bench, uri_playbook, "hang-uri-", COUNT, "the uri playbook")
     module_s = statistics.median(module)
-    yield Figure("5", "hang up 100 calls, playbook: uri loop / live_call task", "%.1fx (%.1f s / %.2f s)" % (uri / module_s, uri, module_s),
+    yield Figure("7", "hang up 100 calls, playbook: uri loop / live_call task", "%.1fx (%.1f s / %.2f s)" % (uri / module_s, uri, module_s),
                  "-", None,
                  ["ansible-playbook wall time; live_call (concurrency %d, wait: true): median of %d after a warm-up, 3 requests a call"
                   % (CONCURRENCY, MODULE_RUNS),

@@ -92,10 +92,13 @@ def checked(run: Run, what: str) -> Run:
 
 
 class Bench:
-    """The installed collection and a running simulator with one account and no calls; a context manager."""
+    """The installed collection and a running simulator with one account and no calls; a context manager.
 
-    def __init__(self, keep: bool = False):
+    response_style: how the account's live and queued lookups and lists answer (the simulator's flat or wrapped)."""
+
+    def __init__(self, keep: bool = False, response_style: str = "flat"):
         self.keep = keep
+        self.response_style = response_style
         self.workdir = Path(tempfile.mkdtemp(prefix="vobiz-bench-"))
         self.scratch = self.workdir / "scratch"
         self.collections = self.workdir / "collections"
@@ -145,7 +148,8 @@ class Bench:
 
     def _write_scenario(self) -> Path:
         scenario = self.workdir / "scenario.json"
-        scenario.write_text(json.dumps({"accounts": [{"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN}], "calls": []}), encoding="utf-8")
+        account = {"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN, "response_style": self.response_style}
+        scenario.write_text(json.dumps({"accounts": [account], "calls": []}), encoding="utf-8")
         return scenario
 
     def _start_simulator(self) -> None:

@@ -58,7 +58,7 @@ URI_PLAYBOOK = """\
 
     - name: Fetch each call's record
       ansible.builtin.uri:
-        url: "{{ calls_url }}{{ item }}/?status=live"
+        url: "{{ calls_url }}{{ item.call_uuid | default(item) }}/?status=live"
         headers: "{{ vobiz_headers }}"
         return_content: true
       loop: "{{ listed.json.calls }}"

@@ -26,6 +26,7 @@ if str(REPO_ROOT) not in sys.path:  # `pytest tests/e2e` as well as `python -m p
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.simulator import Simulator  # noqa: E402
+from tests.simulator.scenario import CALL_STATES  # noqa: E402
 
 
 BIN_DIR = Path(sys.executable).parent
@@ -112,8 +113,12 @@ class Sim:
     def control(self, method: str, name: str, body=None):
         return self.simulator.control(method, name, body)
 
-    def reset(self) -> None:
+    def reset(self, response_style: str = "flat") -> None:
+        """Back to SCENARIO, with every account answering in `response_style` (flat, or Plivo-style wrapped)."""
         self.control("POST", "reset")
+        if response_style != "flat":
+            for account in SCENARIO["accounts"]:
+                self.control("POST", "accounts", dict(account, response_style=response_style))
 
     def add_calls(self, *calls: dict) -> list:
         return self.control("POST", "calls", {"calls": list(calls)})["call_uuids"]
@@ -149,6 +154,23 @@ class Sim:
         return {call["call_uuid"]: call for call in self.control("GET", "calls")["calls"]}
 
 
+def unwrapped(answer: tuple) -> tuple:
+    """(status, record) of an api_get() answer of a live or queued lookup, in either form: the wrapped form's only entry."""
+    status, body = answer
+    if isinstance(body, dict) and "calls" in body and "call_status" not in body:
+        assert len(body["calls"]) == 1, body
+        return status, body["calls"][0]
+    return status, body
+
+
+def served_status(record: dict) -> str:
+    """The status a served live or queued record states: its call_status (flat), or its call_state (wrapped) read back
+    through the simulator's own table, which the module's mapping must agree with."""
+    if "call_state" in record:
+        return {state: status for status, state in CALL_STATES.items()}[record["call_state"]]
+    return record["call_status"]
+
+
 def status_queries(entries: list) -> list:
     """The status= query of each recorded request ("none" when absent), in order."""
     return [entry["query"].get("status", "none") for entry in entries]
@@ -166,16 +188,22 @@ def closed_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def collections_path(tmp_path_factory) -> Path:
-    """The collection built from this tree and installed, once per session."""
+def collection_tarball(tmp_path_factory) -> Path:
+    """The collection built from this tree by `ansible-galaxy collection build`, once per session."""
     work = tmp_path_factory.mktemp("collection")
     build = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO_ROOT)],
                            capture_output=True, text=True, check=False)
     assert build.returncode == 0, build.stdout + build.stderr
     tarballs = sorted(work.glob("vobiz-telephony-*.tar.gz"))
     assert len(tarballs) == 1, tarballs
-    installed = work / "collections"
-    install = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "install", str(tarballs[0]), "-p", str(installed)],
+    return tarballs[0]
+
+
+@pytest.fixture(scope="session")
+def collections_path(collection_tarball) -> Path:
+    """The collection built from this tree and installed, once per session."""
+    installed = collection_tarball.parent / "collections"
+    install = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "install", str(collection_tarball), "-p", str(installed)],
                              capture_output=True, text=True, check=False)
     assert install.returncode == 0, install.stdout + install.stderr
     assert (installed / "ansible_collections" / "vobiz" / "telephony" / "plugins" / "modules" / "live_call_info.py").is_file()
@@ -188,6 +216,13 @@ def simulator():
     sim.start()
     yield Sim(sim)
     sim.stop()
+
+
+@pytest.fixture(scope="module", params=["flat", "wrapped"])
+def response_style(request) -> str:
+    """Both forms Vobiz has published for the live and queued answers, for the module-scoped runs that take it:
+    its flat record, and the older Plivo-style {"api_id", "calls": [record]}."""
+    return request.param
 
 
 @pytest.fixture

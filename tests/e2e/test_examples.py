@@ -145,6 +145,33 @@ def test_adhoc_example_returns_the_readme_keys(ansible, sim: Sim):
     assert (run.result["call"]["from"], run.result["call"]["to"], run.result["polls"]) == ("919262171438", "919148227303", 1)
 
 
+def test_wait_for_test_calls(ansible, sim: Sim):
+    """Three test calls placed just before, ending 3, 4 and 5 s later, each its own way; the report comes once all have ended."""
+    ends = {"test-call-1": (5, "completed", "NORMAL_CLEARING"), "test-call-2": (3, "busy", "USER_BUSY"), "test-call-3": (4, "no-answer", "NO_ANSWER")}
+    sim.add_calls(*({"call_uuid": uuid, "account": AUTH_ID, "timeline": [
+        {"at": 0, "status": "in-progress"}, {"at": at, "status": status, "cdr": {"hangup_cause_name": cause}}]} for uuid, (at, status, cause) in ends.items()))
+    ended_at = {uuid: call["timeline"][-1]["at"] for uuid, call in sim.calls().items()}
+    run = ansible.playbook(str(EXAMPLES / "wait_for_test_calls.yml"), extra_vars={"test_calls": list(ends)}, timeout=120)
+    assert run.rc == 0, run.explain()
+    assert run.recap == {"ok": 2, "changed": 0, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
+    assert looped_messages(run) == [("%s" % uuid, "%s ended: %s, %d s, %s" % (uuid, status, at, cause)) for uuid, (at, status, cause) in ends.items()]
+    # the one task returned only after the last call had ended, having looked at each call until it had ended and not after
+    for uuid in ends:
+        looks = sim.requests(uuid)
+        assert looks[-1]["time"] >= ended_at[uuid]
+        assert [entry["response_status"] for entry in looks[-2:]] == [404, 200]
+        assert all(entry["time"] < ended_at[uuid] for entry in looks[:-2])
+    assert max(entry["time"] for entry in sim.requests()) >= max(ended_at.values())
+
+
+def looped_messages(run) -> list:
+    """(label, msg) of every item a looped debug task printed ("ok: [localhost] => (item=label) => {...}"), in order."""
+    messages = []
+    for head in re.finditer(r"^ok: \[localhost\] => \(item=(.*?)\) => (?=\{)", run.stdout, re.M):
+        messages.append((head.group(1), json.JSONDecoder().raw_decode(run.stdout, head.end())[0]["msg"]))
+    return messages
+
+
 # the documentation's YAML
 
 
@@ -221,7 +248,7 @@ def argument_spec(collections_path) -> set:
 
 
 def test_documented_options_exist(argument_spec):
-    assert {"call_uuid", "status", "details", "concurrency", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url",
+    assert {"call_uuid", "call_uuids", "status", "details", "concurrency", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url",
             "timeout", "validate_certs", "ca_path", "retries", "retry_max_wait"} == argument_spec
     sources = {"README.md yaml": [yaml.safe_load(block) for block in readme_yaml_blocks()],
                "module EXAMPLES": [yaml.safe_load(module_examples())]}
@@ -237,5 +264,7 @@ def test_documented_options_exist(argument_spec):
     assert unknown == {}
     every = {option for options in used.values() for option in options}
     # what the documents show between them (so that a parser finding nothing fails here)
-    assert every >= {"call_uuid", "status", "details", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url"}, every
-    assert {name for name, options in used.items() if not options} <= {"live_call_info_module.rst ad hoc"}, used
+    assert every >= {"call_uuid", "call_uuids", "status", "details", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url"}, every
+    # the rulebook and the inventory ansible-rulebook gives its playbooks name no module (test_call_events.py runs them)
+    assert {name for name, options in used.items() if not options} <= {"live_call_info_module.rst ad hoc", "examples/call_events_rulebook.yml",
+                                                                       "examples/inventory.yml"}, used

@@ -6,6 +6,7 @@ The token is in VOBIZ_AUTH_TOKEN, never in -a: Ansible echoes a failed ad hoc ta
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,17 @@ from conftest import AUTH_ID, INACTIVE_AUTH_ID, INACTIVE_TOKEN, TOKEN, WRONG_TOK
 CALL = "fail-call"
 INVALID = "is not valid: use 1 to 128 letters, digits, '-' or '_'"
 HTML_BODY = "<html> <head><title>{0}</title></head> <body> <center><h1>{0}</h1></center> <hr><center>nginx</center> </body> </html>"
+NOT_A_RECORD = 'a call record (a JSON object with a "call_status" or "call_state" string, or a "calls" list holding one)'
+NOT_WRAPPED_RECORDS = 'a call record (a "calls" list of JSON objects, each with a "call_uuid" string)'
+NOT_A_LIST = 'a "calls" list of call uuids (strings, or JSON objects with a "call_uuid" string)'
+WRAPPED_NO_UUID = {"api_id": "w", "calls": [{"call_state": "ACTIVE"}]}
+WRAPPED_NO_STATUS = {"api_id": "w", "calls": [{"call_uuid": CALL}]}
+WRAPPED_OTHERS = {"api_id": "w", "calls": [{"call_uuid": "a", "call_state": "ACTIVE"}, {"call_uuid": "b", "call_state": "RINGING"}]}
+LIST_NO_UUID = {"api_id": "w", "calls": [{"call_state": "ACTIVE"}]}
+
+
+def wrong_shape(url: str, expected: str, body) -> str:
+    return "GET %s answered HTTP 200 with JSON that is not %s: %r" % (url, expected, json.dumps(body))
 
 
 @dataclass
@@ -95,17 +107,24 @@ CASES = [
     Case("malformed_json_200", lambda c: "GET %s answered HTTP 200 but the body is not JSON: %r" % (c.url, '{"call_status": "in-progr'),
          faults=({"kind": "malformed_json"},), fields={"status_code": 200}, requests=1),
     Case("wrong_shape_200",
-         lambda c: 'GET %s answered HTTP 200 with JSON that is not a call record (a JSON object with a "call_status" string): %r'
-         % (c.url, '[{"call_status": "in-progress"}]'),
+         lambda c: "GET %s answered HTTP 200 with JSON that is not %s: %r" % (c.url, NOT_A_RECORD, '[{"call_status": "in-progress"}]'),
          faults=({"kind": "wrong_shape"},), fields={"status_code": 200}, requests=1),
+    # the Plivo-style wrapped form is read, but not when it does not say which call it is, or where it is
+    Case("wrapped_without_call_uuid_200", lambda c: wrong_shape(c.url, NOT_WRAPPED_RECORDS, WRAPPED_NO_UUID),
+         faults=({"kind": "wrong_shape", "body": WRAPPED_NO_UUID},), fields={"status_code": 200}, requests=1),
+    Case("wrapped_without_status_200", lambda c: wrong_shape(c.url, NOT_A_RECORD, WRAPPED_NO_STATUS),
+         faults=({"kind": "wrong_shape", "body": WRAPPED_NO_STATUS},), fields={"status_code": 200}, requests=1),
+    Case("wrapped_other_calls_only_200",
+         lambda c: wrong_shape(c.url, 'a call record of call %s (the "calls" list names only other calls)' % CALL, WRAPPED_OTHERS),
+         faults=({"kind": "wrong_shape", "body": WRAPPED_OTHERS},), fields={"status_code": 200}, requests=1),
     Case("wrong_shape_200_list",
-         lambda c: 'GET %s/Account/%s/Call/?status=live answered HTTP 200 with JSON that is not a "calls" list of call uuids (strings): %r'
-         % (c.base, AUTH_ID, '{"calls": [1, 2]}'),
+         lambda c: "GET %s/Account/%s/Call/?status=live answered HTTP 200 with JSON that is not %s: %r" % (c.base, AUTH_ID, NOT_A_LIST, '{"calls": [1, 2]}'),
          args="details=false", faults=({"kind": "wrong_shape", "body": {"calls": [1, 2]}},), fields={"status_code": 200}, requests=1),
+    Case("list_of_records_without_call_uuid_200", lambda c: wrong_shape("%s/Account/%s/Call/?status=live" % (c.base, AUTH_ID), NOT_A_LIST, LIST_NO_UUID),
+         args="details=false", faults=({"kind": "wrong_shape", "body": LIST_NO_UUID},), fields={"status_code": 200}, requests=1),
     # a list answer without "calls" is not an empty list (a drain would end on a proxy's "{}")
     Case("list_without_calls_200",
-         lambda c: 'GET %s/Account/%s/Call/?status=live answered HTTP 200 with JSON that is not a "calls" list of call uuids (strings): %r'
-         % (c.base, AUTH_ID, "{}"),
+         lambda c: "GET %s/Account/%s/Call/?status=live answered HTTP 200 with JSON that is not %s: %r" % (c.base, AUTH_ID, NOT_A_LIST, "{}"),
          args="details=false", faults=({"kind": "wrong_shape", "body": {}},), fields={"status_code": 200}, requests=1),
     # no answer at all
     Case("connection_refused", lambda c: "GET http://127.0.0.1:%d/api/v1/Account/%s/Call/%s/?status=live failed: connection refused"

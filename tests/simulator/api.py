@@ -58,17 +58,23 @@ def _authenticate(state: SimulatorState, headers, request_id: str) -> tuple[str 
     return account.auth_id, None
 
 
+def _wrapped(records: list) -> dict:
+    """The older Plivo-style answer: the records inside an api_id wrapper."""
+    return {"api_id": new_api_id(), "calls": records}
+
+
 def _one_call(state: SimulatorState, route: ApiRoute, status_query: str | None) -> Reply:
     now = time.monotonic()
     call = state.find_call(route.auth_id, route.call_uuid)
     entry = call.entry_at(now) if call else None
-    if status_query == "live":
-        if entry is None or not is_live(entry.status):
+    if status_query in ("live", "queued"):
+        in_state = entry is not None and (is_live(entry.status) if status_query == "live" else entry.status == QUEUED_STATUS)
+        if not in_state:
             return plivo_not_found()
-        return json_reply(200, call.live_record(entry.status, new_api_id()))
-    if status_query == "queued":
-        if entry is None or entry.status != QUEUED_STATUS:
-            return plivo_not_found()
+        if state.response_style(route.auth_id) == "wrapped":
+            return json_reply(200, _wrapped([call.wrapped_record(entry.status, now)]))
+        if status_query == "live":
+            return json_reply(200, call.live_record(entry.status, new_api_id()))
         return json_reply(200, call.queued_record(new_api_id()))
     if entry is None or entry.status not in TERMINAL_STATUSES:
         return json_reply(404, {"error": "call not found", "call_uuid": route.call_uuid})
@@ -100,11 +106,13 @@ def _cancel_request(state: SimulatorState, route: ApiRoute) -> Reply:
 def _call_list(state: SimulatorState, route: ApiRoute, status_query: str) -> Reply:
     now = time.monotonic()
     if status_query == "live":
-        uuids = [call.call_uuid for call in state.account_calls(route.auth_id) if is_live(call.status_at(now))]
+        listed = [call for call in state.account_calls(route.auth_id) if is_live(call.status_at(now))]
     else:
-        uuids = [call.call_uuid for call in state.account_calls(route.auth_id) if call.status_at(now) == QUEUED_STATUS]
-        uuids = uuids[:QUEUED_LIST_CAP]
-    return json_reply(200, {"api_id": new_api_id(), "calls": uuids})
+        listed = [call for call in state.account_calls(route.auth_id) if call.status_at(now) == QUEUED_STATUS]
+        listed = listed[:QUEUED_LIST_CAP]
+    if state.response_style(route.auth_id) == "wrapped":  # records with a call_uuid, as other Plivo-style APIs list them
+        return json_reply(200, _wrapped([call.wrapped_record(call.status_at(now), now) for call in listed]))
+    return json_reply(200, {"api_id": new_api_id(), "calls": [call.call_uuid for call in listed]})
 
 
 def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str) -> Reply:

@@ -27,6 +27,12 @@ HANGUP_CAUSES = {
     "timeout": (3110, "Ring Timeout Reached", "Plivo"),
 }
 RATE_PER_MINUTE = 0.45
+
+# How an account's live and queued lookups and lists answer: Vobiz's flat record, or the older Plivo-style
+# {"api_id", "calls": [record]} whose records say call_state (the statuses below, any other upper-cased, "-" -> "_").
+RESPONSE_STYLES = ("flat", "wrapped")
+CALL_STATES = {"in-progress": "ACTIVE", "ringing": "RINGING", "early-media": "EARLY_MEDIA", "queued": "QUEUED"}
+SOURCE_IP = "192.0.2.10"  # where the simulated calls come from (a documentation address)
 CALL_KEYS = frozenset({
     "call_uuid", "account", "from", "to", "direction", "caller_name", "request_uuid", "session_start",
     "stir_attestation", "stir_verification", "extra", "cdr", "timeline",
@@ -65,6 +71,7 @@ class Account:
     auth_id: str
     auth_token: str
     inactive: bool = False
+    response_style: str = "flat"
 
 
 @dataclass
@@ -155,6 +162,37 @@ class Call:
         record.update(self.extra)
         return record
 
+    def wrapped_record(self, status: str, now: float) -> dict:
+        """The call in the older Plivo-style form, one entry of a "calls" list: call_state instead of call_status,
+        Plivo's field names, no api_id (the wrapper has it); then the call's `extra`."""
+        started = self.timeline[0].at
+        answered = next((entry.at for entry in self.timeline if entry.status == ANSWERED_STATUS and entry.at <= now), None)
+        record = {
+            "answer_time": format_cdr_time(answered),
+            "bill_duration": None,
+            "billed_duration": None,
+            "call_direction": self.direction,
+            "call_duration": max(0, int(now - started)),
+            "call_state": CALL_STATES.get(status, status.upper().replace("-", "_")),
+            "call_uuid": self.call_uuid,
+            "conference_uuid": None,
+            "end_time": None,
+            "from_number": self.from_number,
+            "initiation_time": format_cdr_time(started),
+            "parent_call_uuid": None,
+            "hangup_cause_code": None,
+            "hangup_cause_name": None,
+            "hangup_source": None,
+            "to_number": self.to_number,
+            "total_amount": None,
+            "total_rate": None,
+            "stir_verification": self.stir_verification,
+            "stir_attestation": self.stir_attestation,
+            "source_ip": SOURCE_IP,
+        }
+        record.update(self.extra)
+        return record
+
     def cdr_record(self, end: TimelineEntry) -> dict:
         """The finalized CDR, computed from the timeline up to the terminal entry `end`."""
         started = self.timeline[0].at
@@ -192,10 +230,14 @@ class Call:
 def parse_account(raw: dict) -> Account:
     if not isinstance(raw, dict) or not raw.get("auth_id") or not raw.get("auth_token"):
         raise ScenarioError(f"an account needs auth_id and auth_token: {raw!r}")
-    unknown = set(raw) - {"auth_id", "auth_token", "inactive"}
+    unknown = set(raw) - {"auth_id", "auth_token", "inactive", "response_style"}
     if unknown:
         raise ScenarioError(f"unknown account keys {sorted(unknown)} in {raw['auth_id']}")
-    return Account(auth_id=str(raw["auth_id"]), auth_token=str(raw["auth_token"]), inactive=bool(raw.get("inactive", False)))
+    style = raw.get("response_style", "flat")
+    if style not in RESPONSE_STYLES:
+        raise ScenarioError(f"account {raw['auth_id']}: response_style must be one of {', '.join(RESPONSE_STYLES)}, got {style!r}")
+    return Account(auth_id=str(raw["auth_id"]), auth_token=str(raw["auth_token"]), inactive=bool(raw.get("inactive", False)),
+                   response_style=style)
 
 
 def _parse_entry(raw: dict, base: float, call_uuid: str) -> TimelineEntry:

@@ -104,6 +104,12 @@ class SimulatorState:
                     return call
         return None
 
+    def response_style(self, auth_id: str) -> str:
+        """How this account's live and queued answers look: flat or wrapped."""
+        with self.lock:
+            account = self.accounts.get(auth_id)
+        return account.response_style if account else "flat"
+
     def account_calls(self, auth_id: str) -> list[Call]:
         with self.lock:
             return [call for call in self.calls.values() if call.account == auth_id]

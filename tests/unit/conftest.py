@@ -32,6 +32,7 @@ def clock(monkeypatch) -> FakeClock:
     monkeypatch.setattr(_client, "time", fake)
     # wait_until binds time.monotonic and time.sleep as default arguments; the module gets them through its parameters.
     monkeypatch.setattr(live_call_info, "wait_until", functools.partial(_calls.wait_until, clock=fake.monotonic, pause=fake.sleep))
+    monkeypatch.setattr(live_call_info, "wait_for_all", functools.partial(_calls.wait_for_all, clock=fake.monotonic, pause=fake.sleep))
     return fake
 
 
@@ -53,6 +54,13 @@ def _fresh_ansible_warnings(monkeypatch):
 def _no_vobiz_environment(monkeypatch):
     for name in ("VOBIZ_AUTH_ID", "VOBIZ_AUTH_TOKEN", "VOBIZ_API_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def calls():
+    """CallsApi over a client that does not retry."""
+    with _client.VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=0) as client:
+        yield _calls.CallsApi(client)
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import threading
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +21,7 @@ AUTH_TOKEN = "tok-Unit-9f3b27c1d4e5-SECRET"
 ACCOUNT_URL = "%s/Account/%s" % (API_URL, AUTH_ID)
 LIST_URL = ACCOUNT_URL + "/Call/"
 UUID = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
+OTHER_UUID = "97ceeb52-58b6-11e1-86da-77300b68f8bb"
 PLIVO_NOT_FOUND = {"api_id": "p-404", "error": "not found"}  # Plivo-style error body
 
 
@@ -44,6 +47,11 @@ def add_list(rsps, state: str, call_uuids=None, status: int = 200, **kwargs):
     if call_uuids is not None:
         kwargs["json"] = {"api_id": "list-%s" % state, "calls": list(call_uuids)}
     return rsps.add(responses.GET, LIST_URL, status=status, match=[matchers.query_param_matcher({"status": state})], **kwargs)
+
+
+def probe(state: str, call_uuid: str = UUID) -> tuple:
+    """A request for one call as requested() shows it."""
+    return ("Call/%s/" % call_uuid, None if state == "ended" else state)
 
 
 def requested(rsps, with_method: bool = False) -> list:
@@ -76,9 +84,60 @@ def live_record(call_uuid: str, call_status: str = "in-progress", **extra) -> di
     return record
 
 
+def plivo_entry(call_uuid: str = UUID, call_state: str = "ACTIVE", **extra) -> dict:
+    """One entry of the wrapped form, as in the other published version of Vobiz's page."""
+    entry = {
+        "answer_time": "2014-10-15 09:03:43", "bill_duration": None, "billed_duration": None, "call_direction": "outbound",
+        "call_duration": 180, "call_state": call_state, "call_uuid": call_uuid, "conference_uuid": None, "end_time": None,
+        "from_number": "+14156667777", "initiation_time": "2014-10-15 09:03:38", "parent_call_uuid": None,
+        "hangup_cause_code": None, "hangup_cause_name": None, "hangup_source": None, "to_number": "+14156667778",
+        "total_amount": None, "total_rate": None, "stir_verification": "verified", "stir_attestation": "A", "source_ip": "1.1.1.1",
+    }
+    entry.update(extra)
+    return entry
+
+
+def wrapped(*entries) -> dict:
+    """The older, Plivo-style answer of the live and queued lookups: the records inside an api_id wrapper."""
+    return {"api_id": "c8b427f6-58ce-11e1-86da-adf28403fe48", "calls": list(entries)}
+
+
 def cdr_record(call_uuid: str) -> dict:
     return {"call_uuid": call_uuid, "call_status": "completed", "call_duration": 42, "hangup_cause_name": "NORMAL_CLEARING",
             "bill_duration": 60, "total_amount": "0.01200"}
+
+
+class CallWorld:
+    """A fake Vobiz whose calls change state with the fake clock: timeline maps a uuid to [(from_second, state, call_status)]."""
+
+    def __init__(self, clock, timeline: dict, lists: list | None = None):
+        self.clock = clock
+        self.timeline = timeline
+        self.lists = lists or []  # [(from_second, [uuids])] for GET .../Call/?status=live
+
+    def _now(self, entries):
+        current = None
+        for entry in entries:
+            if entry[0] <= self.clock.elapsed:
+                current = entry
+        return current
+
+    def answer(self, request):
+        parts = urlsplit(request.url)
+        status = parse_qs(parts.query).get("status", [None])[0]
+        uuid = parts.path.split("/Call/")[1].strip("/")
+        if not uuid:
+            return 200, {}, json.dumps({"api_id": "l", "calls": self._now(self.lists)[1]})
+        entry = self._now(self.timeline.get(uuid, []))
+        state, call_status = (entry[1], entry[2]) if entry else (None, None)
+        if status is None and state == "ended":
+            return 200, {}, json.dumps(cdr_record(uuid))
+        if status is not None and state == status:
+            return 200, {}, json.dumps(live_record(uuid, call_status))
+        return 404, {}, json.dumps({"error": "call not found", "call_uuid": uuid})
+
+    def install(self, mocked):
+        mocked.add_callback(responses.GET, re.compile(re.escape(ACCOUNT_URL) + r"/Call/.*"), callback=self.answer)
 
 
 class FakeClock:

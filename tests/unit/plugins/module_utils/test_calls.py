@@ -2,7 +2,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""CallsApi: where a call is (and how many requests it takes to say so), the lists, the concurrent fetch, wait_until."""
+"""CallsApi: where a call is (and how many requests it takes to say so), the lists, the concurrent fetch, wait_until, wait_for_all."""
 
 from __future__ import annotations
 
@@ -12,34 +12,30 @@ import threading
 import pytest
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, map_concurrently, unique_in_order, wait_until
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizHTTPError, VobizResponseError
+from ansible_collections.vobiz.telephony.plugins.module_utils._calls import (
+    ENDED,
+    NOT_FOUND,
+    map_concurrently,
+    unique_in_order,
+    wait_for_all,
+    wait_until,
+)
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizHTTPError, VobizResponseError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
-    API_URL,
-    AUTH_ID,
-    AUTH_TOKEN,
     LIST_URL,
     PLIVO_NOT_FOUND,
     UUID,
+    CallWorld,
     add_call,
     add_list,
     call_url,
     cdr_record,
     live_record,
+    probe,
     requested,
 )
 
 NOT_FOUND_BODY = {"error": "call not found", "call_uuid": UUID}
-
-
-@pytest.fixture
-def calls():
-    with VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=0) as client:
-        yield CallsApi(client)
-
-
-def probe(state: str):
-    return ("Call/%s/" % UUID, None if state == "ended" else state)
 
 
 # --- observe: one call --------------------------------------------------------------------------------------------
@@ -141,8 +137,8 @@ def test_live_record_without_a_call_status_string_is_refused(mocked, calls, body
     add_call(mocked, UUID, "live", json=body)
     with pytest.raises(VobizResponseError) as error:
         calls.observe(UUID, "live")
-    assert ('answered HTTP 200 with JSON that is not a call record (a JSON object with a "call_status" string): %r'
-            % json.dumps(body)) in error.value.message
+    assert ('answered HTTP 200 with JSON that is not a call record (a JSON object with a "call_status" or "call_state" string, '
+            'or a "calls" list holding one): %r' % json.dumps(body)) in error.value.message
 
 
 @pytest.mark.parametrize("body", [[live_record(UUID)], "in-progress", 42, None])
@@ -184,12 +180,15 @@ def test_list_of_queued_calls_asks_with_status_queued(mocked, calls):
     assert mocked.calls[0].request.url == LIST_URL + "?status=queued"
 
 
+CALL_LIST = 'a "calls" list of call uuids (strings, or JSON objects with a "call_uuid" string)'
+
+
 @pytest.mark.parametrize("body, expected", [
-    ({"calls": "abc"}, 'a "calls" list of call uuids (strings)'),
-    ({"calls": ["a", 1]}, 'a "calls" list of call uuids (strings)'),
-    ({"calls": {"a": 1}}, 'a "calls" list of call uuids (strings)'),
-    ({}, 'a "calls" list of call uuids (strings)'),  # not an empty list: it would end a drain at once
-    ({"api_id": "x", "calls": None}, 'a "calls" list of call uuids (strings)'),
+    ({"calls": "abc"}, CALL_LIST),
+    ({"calls": ["a", 1]}, CALL_LIST),
+    ({"calls": {"a": 1}}, CALL_LIST),
+    ({}, CALL_LIST),  # not an empty list: it would end a drain at once
+    ({"api_id": "x", "calls": None}, CALL_LIST),
     (["a", "b"], 'a JSON object with a "calls" list'),
 ])
 def test_list_of_the_wrong_shape_is_refused(mocked, calls, body, expected):
@@ -358,3 +357,108 @@ def test_map_concurrently_raises_the_first_error_and_starts_nothing_more():
 def test_unique_in_order_keeps_first_appearances():
     assert unique_in_order(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
     assert unique_in_order([]) == []
+
+
+# --- wait_for_all: several calls ----------------------------------------------------------------------------------
+
+
+def ended(observation) -> bool:
+    return observation.call_status == ENDED
+
+
+def wait_all(calls, clock, call_uuids, is_done=ended, concurrency=1, timeout=60, sleep=2):
+    return wait_for_all(calls, call_uuids, "live", is_done, concurrency=concurrency, timeout=timeout, sleep=sleep,
+                        clock=clock.monotonic, pause=clock.sleep)
+
+
+def probes_of(mocked, uuid: str) -> list:
+    return [state for path, state in requested(mocked) if path == "Call/%s/" % uuid]
+
+
+def test_wait_for_all_of_no_call_sends_nothing_and_is_reached_after_zero_rounds(mocked, calls, clock):
+    outcome = wait_all(calls, clock, [])
+    assert (outcome.call_uuids, outcome.last, outcome.reached, outcome.waited, outcome.polls, outcome.pending) == ([], [], True, 0.0, 0, [])
+    assert len(mocked.calls) == 0
+    assert clock.sleeps == []
+
+
+def test_wait_for_all_polls_only_the_calls_not_there_yet_until_the_last_one_is(mocked, calls, clock):
+    # a ends at 2 s, b at 5 s, c at 9 s; rounds start at 0, 2, 4, 6, 8 and 10 s
+    CallWorld(clock, {"a": [(0, "live", "in-progress"), (2, "ended", None)],
+                      "b": [(0, "live", "ringing"), (5, "ended", None)],
+                      "c": [(0, "live", "in-progress"), (9, "ended", None)]}).install(mocked)
+    outcome = wait_all(calls, clock, ["a", "b", "c"])
+    assert (outcome.reached, outcome.polls, outcome.waited, outcome.pending) == (True, 6, 10.0, [])
+    assert clock.sleeps == [2, 2, 2, 2, 2]
+    assert outcome.call_uuids == ["a", "b", "c"]
+    assert [(obs.found, obs.call_status, obs.call, obs.cdr) for obs in outcome.last] == [(False, "ended", {}, cdr_record(uuid)) for uuid in "abc"]
+    # each call: one request per round while live (asked where it was seen last), two for the round that finds it ended, none after
+    assert probes_of(mocked, "a") == ["live", "live", None]
+    assert probes_of(mocked, "b") == ["live"] * 4 + [None]
+    assert probes_of(mocked, "c") == ["live"] * 6 + [None]
+    # rounds keep the given order, and leave out the calls done
+    rounds = ["abc", "aabc", "bc", "bbc", "c", "cc"]  # a call found ended costs two requests
+    assert [path[len("Call/"):-1] for path, _state in requested(mocked)] == list("".join(rounds))
+
+
+def test_wait_for_all_asks_each_call_first_where_it_was_seen_last(mocked, calls, clock):
+    CallWorld(clock, {"q": [(0, "queued", "queued"), (3, "live", "in-progress"), (5, "ended", None)]}).install(mocked)
+    outcome = wait_all(calls, clock, ["q"])
+    assert (outcome.reached, outcome.polls) == (True, 4)
+    # rounds at 0, 2, 4, 6 s: queued found third; queued first (hit); queued first (miss: it went live), then live;
+    # live first (miss: it ended), then its finalized record
+    assert probes_of(mocked, "q") == ["live", None, "queued", "queued", "queued", "live", "live", None]
+
+
+def test_wait_for_all_with_duplicates_observes_each_call_once_in_first_order(mocked, calls, clock):
+    CallWorld(clock, {"a": [(0, "ended", None)], "b": [(0, "live", "ringing")]}).install(mocked)
+    outcome = wait_all(calls, clock, ["b", "a", "b", "a"], timeout=0)
+    assert outcome.call_uuids == ["b", "a"]
+    assert [obs.call_status for obs in outcome.last] == ["ringing", "ended"]
+    assert (outcome.reached, outcome.polls, outcome.pending) == (False, 1, ["b"])
+    assert (probes_of(mocked, "b"), probes_of(mocked, "a")) == (["live"], ["live", None])
+
+
+def test_wait_for_all_times_out_with_the_last_observations_and_the_calls_not_there(mocked, calls, clock):
+    CallWorld(clock, {"a": [(0, "live", "ringing")], "b": [(0, "live", "in-progress"), (1, "ended", None)],
+                      "c": [(0, "live", "ringing")]}).install(mocked)
+    outcome = wait_all(calls, clock, ["a", "b", "c"], timeout=5, sleep=2)
+    assert (outcome.reached, outcome.polls, outcome.waited) == (False, 4, 5.0)
+    assert clock.sleeps == [2, 2, 1]
+    assert outcome.pending == ["a", "c"]
+    assert [obs.call_status for obs in outcome.last] == ["ringing", "ended", "ringing"]
+    assert outcome.last[1].cdr == cdr_record("b")
+    assert len(probes_of(mocked, "b")) == 1 + 2  # live once, then found ended once and left alone
+
+
+def test_wait_for_all_timeout_zero_observes_every_call_once(mocked, calls, clock):
+    CallWorld(clock, {"a": [(0, "live", "ringing")], "b": [(0, "live", "ringing")]}).install(mocked)
+    outcome = wait_all(calls, clock, ["a", "b"], timeout=0)
+    assert (outcome.reached, outcome.polls, outcome.pending) == (False, 1, ["a", "b"])
+    assert len(mocked.calls) == 2
+    assert clock.sleeps == []
+
+
+def test_wait_for_all_takes_any_condition_such_as_ended_or_unknown(mocked, calls, clock):
+    """What a hang-up waits for: every call ended, or unknown to Vobiz (no record to wait for)."""
+    CallWorld(clock, {"a": [(0, "live", "in-progress"), (3, "ended", None)]}).install(mocked)
+    outcome = wait_all(calls, clock, ["a", "ghost"], is_done=lambda obs: obs.call_status in (ENDED, NOT_FOUND))
+    assert (outcome.reached, outcome.polls) == (True, 3)
+    assert [obs.call_status for obs in outcome.last] == ["ended", "not_found"]
+    assert probes_of(mocked, "ghost") == ["live", None, "queued", "live"]  # looked at once: it was done at once
+
+
+def test_wait_for_all_observes_concurrency_calls_at_a_time(mocked, calls, clock):
+    uuids = ["call-%02d" % index for index in range(9)]
+    state = _concurrency_probe(mocked, uuids, 3)
+    outcome = wait_all(calls, clock, uuids, is_done=lambda obs: obs.found, concurrency=3)
+    assert outcome.reached and [obs.call["call_uuid"] for obs in outcome.last] == uuids
+    assert (state["max"], len(state["threads"])) == (3, 3)
+
+
+def test_wait_for_all_fails_on_the_first_error(mocked, calls, clock):
+    add_call(mocked, "a", "live", status=401, json={"status": "error", "error": {"code": "INVALID_CREDENTIALS", "message": "no"}})
+    with pytest.raises(VobizHTTPError) as error:
+        wait_all(calls, clock, ["a"])
+    assert error.value.status_code == 401
+    assert clock.sleeps == []

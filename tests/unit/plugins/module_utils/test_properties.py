@@ -14,9 +14,9 @@ import responses
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi
+from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, call_status_of
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import api_url_error, identifier_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
     AUTH_ID,
@@ -117,6 +117,7 @@ def _vobiz_shaped():
     return st.one_of(
         st.fixed_dictionaries({"call_status": anything}, optional={"call_uuid": anything, "extra": anything}),
         st.fixed_dictionaries({"calls": anything}, optional={"api_id": anything}),
+        st.fixed_dictionaries({"calls": st.lists(st.fixed_dictionaries({}, optional={"call_uuid": anything, "call_state": anything}), max_size=3)}),
         st.fixed_dictionaries({"status": st.just("error"), "error": st.fixed_dictionaries(
             {}, optional={"code": anything, "message": anything, "details": st.fixed_dictionaries({}, optional={"retryAfter": anything}) | anything}),
         }, optional={"requestId": anything}),
@@ -143,7 +144,7 @@ def _observe_and_list(status: int, body: bytes, headers: dict) -> None:
                 if isinstance(outcome, list):
                     assert all(isinstance(item, (str, dict)) for item in outcome)
                 else:
-                    assert outcome.call_status in ("ended", "not_found") or isinstance(outcome.call.get("call_status"), str)
+                    assert outcome.call_status in ("ended", "not_found") or call_status_of(outcome.call) == outcome.call_status != ""
         finally:
             client.close()
 

@@ -7,10 +7,8 @@
 from __future__ import annotations
 
 import json
-import re
 import socket
 import threading
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -20,16 +18,17 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.vobiz.telephony.plugins.module_utils import _client, _module
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
-    ACCOUNT_URL,
     AUTH_ID,
     AUTH_TOKEN,
     PLIVO_NOT_FOUND,
     UUID,
+    CallWorld,
     add_call,
     add_list,
     call_url,
     cdr_record,
     live_record,
+    probe,
     requested,
 )
 
@@ -37,43 +36,7 @@ LIVE_URL = call_url(UUID) + "?status=live"
 # ansible-core 2.19 adds "invocation" to a module's result, 2.21 leaves it to the controller: the keys below are the module's own.
 CALL_KEYS = {"changed", "found", "call", "call_status", "cdr", "waited", "polls", "http_retries"}
 LIST_KEYS = {"changed", "call_uuids", "calls", "waited", "polls", "http_retries"}
-
-
-def probe(state: str, uuid: str = UUID):
-    return ("Call/%s/" % uuid, None if state == "ended" else state)
-
-
-class CallWorld:
-    """A fake Vobiz whose calls change state with the fake clock: timeline maps a uuid to [(from_second, state, call_status)]."""
-
-    def __init__(self, clock, timeline: dict, lists: list | None = None):
-        self.clock = clock
-        self.timeline = timeline
-        self.lists = lists or []  # [(from_second, [uuids])] for GET .../Call/?status=live
-
-    def _now(self, entries):
-        current = None
-        for entry in entries:
-            if entry[0] <= self.clock.elapsed:
-                current = entry
-        return current
-
-    def answer(self, request):
-        parts = urlsplit(request.url)
-        status = parse_qs(parts.query).get("status", [None])[0]
-        uuid = parts.path.split("/Call/")[1].strip("/")
-        if not uuid:
-            return 200, {}, json.dumps({"api_id": "l", "calls": self._now(self.lists)[1]})
-        entry = self._now(self.timeline.get(uuid, []))
-        state, call_status = (entry[1], entry[2]) if entry else (None, None)
-        if status is None and state == "ended":
-            return 200, {}, json.dumps(cdr_record(uuid))
-        if status is not None and state == status:
-            return 200, {}, json.dumps(live_record(uuid, call_status))
-        return 404, {}, json.dumps({"error": "call not found", "call_uuid": uuid})
-
-    def install(self, mocked):
-        mocked.add_callback(responses.GET, re.compile(re.escape(ACCOUNT_URL) + r"/Call/.*"), callback=self.answer)
+SET_KEYS = {"changed", "results", "waited", "polls", "http_retries"}
 
 
 # --- one call -----------------------------------------------------------------------------------------------------
@@ -309,6 +272,132 @@ def test_list_mode_drain_timeout_lists_ten_calls_then_an_ellipsis(run_module, mo
     assert run.result["msg"].endswith("12 still live: %s, ..." % ", ".join(uuids[:10]))
 
 
+# --- a set of calls: call_uuids ------------------------------------------------------------------------------------
+
+
+def test_call_uuids_observes_each_call_as_call_uuid_does_in_the_given_order(run_module, mocked):
+    record = live_record("live-1", brand_new_field=[1])
+    add_call(mocked, "live-1", "live", json=record)
+    for state in ("live", "ended"):
+        add_call(mocked, "queued-1", state, status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, "queued-1", "queued", json=live_record("queued-1", "queued"))
+    add_call(mocked, "gone-1", "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, "gone-1", "ended", json=cdr_record("gone-1"))
+    for state in ("live", "ended", "queued"):
+        add_call(mocked, "ghost-1", state, status=404, json=PLIVO_NOT_FOUND)
+    run = run_module(call_uuids=["gone-1", "live-1", "ghost-1", "queued-1", "live-1"], concurrency=1)
+    assert run.rc == 0
+    assert set(run.result) - {"invocation"} == SET_KEYS
+    assert run.result["results"] == [
+        {"call_uuid": "gone-1", "found": False, "call_status": "ended", "call": {}, "cdr": cdr_record("gone-1")},
+        {"call_uuid": "live-1", "found": True, "call_status": "in-progress", "call": record, "cdr": {}},
+        {"call_uuid": "ghost-1", "found": False, "call_status": "not_found", "call": {}, "cdr": {}},
+        {"call_uuid": "queued-1", "found": False, "call_status": "queued", "call": live_record("queued-1", "queued"), "cdr": {}},
+    ]
+    assert (run.result["changed"], run.result["waited"], run.result["polls"], run.result["http_retries"]) == (False, 0.0, 1, 0)
+    # the requests of call_uuid for each call (2, 1, 4, 3), one call after the other at concurrency 1; the repeat not looked at again
+    assert requested(mocked) == [probe("live", "gone-1"), probe("ended", "gone-1"), probe("live", "live-1"),
+                                 probe("live", "ghost-1"), probe("ended", "ghost-1"), probe("queued", "ghost-1"), probe("live", "ghost-1"),
+                                 probe("live", "queued-1"), probe("ended", "queued-1"), probe("queued", "queued-1")]
+
+
+def test_call_uuids_with_status_queued_asks_the_queued_endpoint_first(run_module, mocked):
+    add_call(mocked, "q-1", "queued", json=live_record("q-1", "queued"))
+    run = run_module(call_uuids=["q-1"], status="queued")
+    assert [(entry["found"], entry["call_status"]) for entry in run.result["results"]] == [(True, "queued")]
+    assert requested(mocked) == [probe("queued", "q-1")]
+
+
+def test_empty_call_uuids_sends_nothing_and_is_not_list_mode(run_module, mocked):
+    run = run_module(call_uuids=[], wait_for=["ended"])
+    assert run.rc == 0
+    assert set(run.result) - {"invocation"} == SET_KEYS
+    assert (run.result["results"], run.result["polls"], run.result["waited"], run.result["changed"]) == ([], 0, 0.0, False)
+    assert len(mocked.calls) == 0
+
+
+def test_call_uuids_in_check_mode_reads_the_same(run_module, mocked):
+    add_call(mocked, "a", "live", json=live_record("a"))
+    run = run_module(call_uuids=["a"], _ansible_check_mode=True)
+    assert (run.rc, run.result["changed"], run.result["results"][0]["found"]) == (0, False, True)
+    assert len(mocked.calls) == 1
+
+
+@pytest.mark.parametrize("concurrency, count", [(8, 16), (3, 9)])
+def test_call_uuids_are_observed_concurrency_at_a_time(run_module, mocked, concurrency, count):
+    uuids = ["call-%02d" % index for index in range(count)]
+    state = _in_flight_probe(mocked, uuids, concurrency)
+    run = run_module(call_uuids=uuids, concurrency=concurrency)
+    assert [entry["call"]["call_uuid"] for entry in run.result["results"]] == uuids
+    assert state["max"] == concurrency
+    assert len(mocked.calls) == count
+
+
+def test_call_uuids_wait_for_every_call_polling_only_those_not_there_yet(run_module, mocked, clock):
+    CallWorld(clock, {"a": [(0, "live", "ringing"), (3, "live", "in-progress"), (4, "ended", None)],
+                      "b": [(0, "live", "in-progress"), (1, "ended", None)],
+                      "c": [(0, "queued", "queued"), (2, "live", "ringing"), (7, "ended", None)]}).install(mocked)
+    run = run_module(call_uuids=["a", "b", "c"], wait_for=["ended"], wait_sleep=2, concurrency=2)
+    assert run.rc == 0
+    assert [(entry["call_uuid"], entry["call_status"], entry["cdr"]) for entry in run.result["results"]] == [
+        (uuid, "ended", cdr_record(uuid)) for uuid in "abc"]
+    assert (run.result["polls"], run.result["waited"]) == (5, 8.0)  # rounds at 0, 2, 4, 6, 8 s
+    assert clock.sleeps == [2, 2, 2, 2]
+    looks = {uuid: [state for path, state in requested(mocked) if path == "Call/%s/" % uuid] for uuid in "abc"}
+    assert looks == {"b": ["live", "live", None],  # found ended in the second round, then left alone
+                     "a": ["live", "live", "live", None],
+                     "c": ["live", None, "queued", "queued", "live", "live", "live", "live", None]}
+
+
+def test_call_uuids_wait_for_any_state_not_only_ended(run_module, mocked, clock):
+    CallWorld(clock, {"a": [(0, "live", "ringing"), (3, "live", "in-progress")], "b": [(0, "live", "in-progress")]}).install(mocked)
+    run = run_module(call_uuids=["a", "b"], wait_for=["in-progress"], wait_sleep=2)
+    assert (run.rc, run.result["polls"]) == (0, 3)
+    assert [entry["call_status"] for entry in run.result["results"]] == ["in-progress", "in-progress"]
+
+
+def test_call_uuids_wait_timeout_fails_naming_every_call_not_there_with_the_last_results(run_module, mocked, clock):
+    CallWorld(clock, {"a": [(0, "live", "ringing")], "b": [(0, "live", "in-progress"), (1, "ended", None)],
+                      "c": [(0, "queued", "queued")]}).install(mocked)
+    run = run_module(call_uuids=["a", "b", "c", "ghost"], wait_for=["ended"], wait_timeout=5, wait_sleep=2)
+    assert run.failed
+    assert run.result["msg"] == ("Timed out after 5.0 s waiting for every call to reach ended; 3 of 4 not there yet: "
+                                 "a (ringing), c (queued), ghost (not_found)")
+    assert [(entry["call_uuid"], entry["found"], entry["call_status"]) for entry in run.result["results"]] == [
+        ("a", True, "ringing"), ("b", False, "ended"), ("c", False, "queued"), ("ghost", False, "not_found")]
+    assert run.result["results"][0]["call"] == live_record("a", "ringing")
+    assert run.result["results"][1]["cdr"] == cdr_record("b")
+    assert (run.result["changed"], run.result["polls"], run.result["waited"], run.result["http_retries"]) == (False, 4, 5.0, 0)
+    assert set(run.result) - {"invocation", "failed", "msg"} == SET_KEYS
+
+
+def test_call_uuids_fail_on_an_http_error_like_call_uuid(run_module, mocked):
+    add_call(mocked, "a", "live", json=live_record("a"))
+    add_call(mocked, "b", "live", status=401, json={"status": "error", "error": {"code": "INVALID_CREDENTIALS", "message": "no"}})
+    run = run_module(call_uuids=["a", "b"], concurrency=1)
+    assert run.failed
+    assert run.result["status_code"] == 401
+    assert "results" not in run.result
+
+
+CALL_UUIDS_BAD_INPUT = [
+    ({"call_uuids": [UUID, "a/b", ""]}, "call_uuids[1] 'a/b' is not valid: use 1 to 128 letters, digits, '-' or '_'; call_uuids[2] must not be empty"),
+    ({"call_uuids": ["x" * 129]}, "call_uuids[0] '%s' is not valid" % ("x" * 129)),
+    ({"call_uuids": [UUID], "call_uuid": UUID},
+     "call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids"),
+    ({"call_uuids": [UUID], "wait_for": []}, "wait_for must be a list of one or more call_status values"),
+    ({"call_uuids": [UUID], "concurrency": 0}, "concurrency must be between 1 and 64, got 0"),
+]
+
+
+@pytest.mark.parametrize("args, expected", CALL_UUIDS_BAD_INPUT)
+def test_call_uuids_bad_input_fails_before_any_request_naming_the_option(run_module, mocked, args, expected):
+    run = run_module(**args)
+    assert run.failed
+    assert expected in run.result["msg"]
+    assert len(mocked.calls) == 0
+
+
 # --- bad input: refused before any request ------------------------------------------------------------------------
 
 
@@ -431,10 +520,14 @@ def test_html_404_fails_as_a_wrong_api_url_not_as_not_found(run_module, mocked):
     assert len(mocked.calls) == 1
 
 
+NOT_A_CALL_RECORD = ('answered HTTP 200 with JSON that is not a call record '
+                     '(a JSON object with a "call_status" or "call_state" string, or a "calls" list holding one): ')
+
+
 @pytest.mark.parametrize("body, expected", [
     (b'{"call_status": "ringing"', "answered HTTP 200 but the body is not JSON: '{\"call_status\": \"ringing\"'"),
-    (b'["ringing"]', "answered HTTP 200 with JSON that is not a call record (a JSON object with a \"call_status\" string): '[\"ringing\"]'"),
-    (b'{"call_uuid": "x"}', "answered HTTP 200 with JSON that is not a call record (a JSON object with a \"call_status\" string): '{\"call_uuid\": \"x\"}'"),
+    (b'["ringing"]', NOT_A_CALL_RECORD + "'[\"ringing\"]'"),
+    (b'{"call_uuid": "x"}', NOT_A_CALL_RECORD + "'{\"call_uuid\": \"x\"}'"),
 ])
 def test_200_that_is_not_the_expected_json_fails_showing_the_body(run_module, mocked, body, expected):
     add_call(mocked, UUID, "live", body=body, content_type="application/json")

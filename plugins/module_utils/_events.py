@@ -1,0 +1,318 @@
+# -*- coding: utf-8 -*-
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module_utils is private to the vobiz.telephony collection: its API may change without notice.
+
+"""Call state changes as events, for the vobiz.telephony.call_events event source.
+
+CallTracker is pure: it is given what one look saw (the lists, each call's status) and the time, and answers
+with the changes since the look before. CallWatcher makes the looks through CallsApi. Neither imports Ansible:
+an Event-Driven Ansible environment may not have ansible-core.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, LIVE, NOT_FOUND, QUEUED, CallsApi, map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError, VobizConnectionError, VobizError, VobizHTTPError
+
+CALL_QUEUED = "call.queued"
+CALL_STARTED = "call.started"
+CALL_ANSWERED = "call.answered"
+CALL_STATUS_CHANGED = "call.status_changed"
+CALL_ENDED = "call.ended"
+CALL_OBSERVED = "call.observed"
+EVENT_TYPES = (CALL_QUEUED, CALL_STARTED, CALL_ANSWERED, CALL_STATUS_CHANGED, CALL_ENDED, CALL_OBSERVED)
+
+ANSWERED_STATUS = "in-progress"
+# The lists are read in the order a call moves through them: a call that moves from queued to live between the two
+# requests is then seen in both (and taken as live), never in neither (which would read as ended).
+LIST_ORDER = (QUEUED, LIVE)
+
+# A lagging list may show a call again after it ended; its uuid is remembered this many looks (at least a minute).
+REMEMBER_ENDED_LOOKS = 10
+REMEMBER_ENDED_MIN_SECONDS = 60.0
+# Back-off after failed looks: the interval, doubled per failure in a row, up to this (or the interval if longer);
+# a server's Retry-After is honoured up to MAX_RETRY_AFTER.
+MAX_BACKOFF_SECONDS = 60.0
+MAX_RETRY_AFTER_SECONDS = 900.0
+
+
+class Sighting:
+    """One call in one look: the list it was in and, when its record was read, its status, record and finalized record.
+
+    `call_status` is None when the record was not read (track_status off); ENDED when the call ended between the list
+    and the record (then `cdr` holds its finalized record when wanted); NOT_FOUND when Vobiz had it nowhere by then.
+    """
+
+    def __init__(self, call_uuid: str, listed_in: str, call_status: str | None = None, call: dict | None = None, cdr: dict | None = None):
+        self.call_uuid = call_uuid
+        self.listed_in = listed_in
+        self.call_status = call_status
+        self.call = call or {}
+        self.cdr = cdr
+
+
+class Change:
+    """One event to emit: what happened to which call, its status before and now, its record and finalized record."""
+
+    def __init__(self, kind: str, call_uuid: str, call_status: str, previous_status: str | None, call: dict, cdr: dict | None = None):
+        self.kind = kind
+        self.call_uuid = call_uuid
+        self.call_status = call_status
+        self.previous_status = previous_status
+        self.call = call
+        self.cdr = cdr or {}
+
+    def as_event(self, account: str, at: float) -> dict:
+        return {"vobiz": {
+            "type": self.kind,
+            "call_uuid": self.call_uuid,
+            "call_status": self.call_status,
+            "previous_status": self.previous_status,
+            "call": self.call,
+            "cdr": self.cdr,
+            "account": account,
+            "observed_at": iso_timestamp(at),
+        }}
+
+    def __repr__(self) -> str:
+        return "Change(%s %s %s -> %s)" % (self.kind, self.call_uuid, self.previous_status, self.call_status)
+
+
+class _Known:
+    """What the tracker remembers of a call between looks."""
+
+    def __init__(self, status: str, call: dict):
+        self.status = status
+        self.call = call
+
+
+class CallTracker:
+    """The calls of the watched lists and their statuses, from one look to the next.
+
+    Memory: one entry per call in the lists, plus the uuids of calls that ended in the last few looks.
+    """
+
+    def __init__(self, statuses, emit_existing: bool = False, remember_ended_for: float = REMEMBER_ENDED_MIN_SECONDS):
+        self.statuses = tuple(status for status in LIST_ORDER if status in statuses)
+        self.emit_existing = emit_existing
+        self.remember_ended_for = remember_ended_for
+        self.known = {}  # call uuid -> _Known
+        self.recently_ended = {}  # call uuid -> when it was seen to end
+        self.started = False  # the first complete look has been taken in
+
+    def ending(self, lists: dict) -> list:
+        """The known calls this look would end: in no list, every list read. Their finalized records go to update()."""
+        if not self.started or not self._complete(lists):
+            return []
+        listed = {sighting.call_uuid for sighting in self._sightings(lists)}
+        return [uuid for uuid in self.known if uuid not in listed]
+
+    def update(self, lists: dict, at: float, cdrs: dict | None = None) -> list:
+        """The changes since the last look, in order. `lists` maps each watched status to its Sightings, or None when
+        that list could not be read: its calls then keep their state, and no call ends in this look. `cdrs` maps the
+        uuids ending() named to their finalized records ({} when none)."""
+        self._forget_ended_before(at - self.remember_ended_for)
+        if not self.started and not self._complete(lists):
+            return []  # the calls already there are only known from a complete look
+        first_look = not self.started
+        self.started = True
+        changes = []
+        for sighting in self._sightings(lists):
+            changes.extend(self._sighted(sighting, first_look, at))
+        for uuid in self.ending(lists) if not first_look else ():
+            changes.append(self._ended(uuid, (cdrs or {}).get(uuid), at))
+        return changes
+
+    def _complete(self, lists: dict) -> bool:
+        return all(lists.get(status) is not None for status in self.statuses)
+
+    def _sightings(self, lists: dict) -> list:
+        """One sighting per call, the later list winning (a call in both lists has just moved on to live)."""
+        merged = {}
+        for status in self.statuses:
+            for sighting in lists.get(status) or ():
+                merged.pop(sighting.call_uuid, None)
+                merged[sighting.call_uuid] = sighting
+        return [sighting for uuid, sighting in merged.items() if uuid not in self.recently_ended]
+
+    def _sighted(self, sighting: Sighting, first_look: bool, at: float) -> list:
+        uuid = sighting.call_uuid
+        known = self.known.get(uuid)
+        if sighting.call_status == ENDED:
+            return [self._ended(uuid, sighting.cdr, at)] if known else self._note_ended(uuid, at)
+        status = self._status_of(sighting, known)
+        call = sighting.call or (known.call if known else {})
+        self.known[uuid] = _Known(status, call)
+        if known is None:
+            if first_look:
+                return [Change(CALL_OBSERVED, uuid, status, None, call)] if self.emit_existing else []
+            return self._appeared(uuid, status, call)
+        return self._moved(uuid, known.status, status, call)
+
+    @staticmethod
+    def _status_of(sighting: Sighting, known: _Known | None) -> str:
+        """The call's status: from its record; else what was known of it in that list; else the list's name."""
+        if sighting.call_status not in (None, NOT_FOUND):
+            return sighting.call_status
+        if known is not None and _stage(known.status) == sighting.listed_in:
+            return known.status
+        return sighting.listed_in
+
+    @staticmethod
+    def _appeared(uuid: str, status: str, call: dict) -> list:
+        if _stage(status) == QUEUED:
+            return [Change(CALL_QUEUED, uuid, status, None, call)]
+        changes = [Change(CALL_STARTED, uuid, status, None, call)]
+        if status == ANSWERED_STATUS:  # answered before the first look at it: a rule on call.answered still fires
+            changes.append(Change(CALL_ANSWERED, uuid, status, None, call))
+        return changes
+
+    @staticmethod
+    def _moved(uuid: str, previous: str, status: str, call: dict) -> list:
+        if status == previous:
+            return []
+        changes = []
+        if _stage(previous) == QUEUED and _stage(status) == LIVE:
+            changes.append(Change(CALL_STARTED, uuid, status, previous, call))
+            if status == ANSWERED_STATUS:
+                changes.append(Change(CALL_ANSWERED, uuid, status, previous, call))
+        elif status == ANSWERED_STATUS:
+            changes.append(Change(CALL_ANSWERED, uuid, status, previous, call))
+        else:
+            changes.append(Change(CALL_STATUS_CHANGED, uuid, status, previous, call))
+        return changes
+
+    def _ended(self, uuid: str, cdr: dict | None, at: float) -> Change:
+        known = self.known.pop(uuid)
+        self.recently_ended[uuid] = at
+        return Change(CALL_ENDED, uuid, final_status(cdr), known.status, known.call, cdr)
+
+    def _note_ended(self, uuid: str, at: float) -> list:
+        """A call first seen already ended: no event (it was never seen live), but its uuid is remembered."""
+        self.recently_ended[uuid] = at
+        return []
+
+    def _forget_ended_before(self, moment: float) -> None:
+        for uuid in [uuid for uuid, when in self.recently_ended.items() if when < moment]:
+            del self.recently_ended[uuid]
+
+
+def _stage(status: str) -> str:
+    """Which list a status belongs to."""
+    return QUEUED if status == QUEUED else LIVE
+
+
+def final_status(cdr: dict | None) -> str:
+    """How an ended call ended, from its finalized record (such as completed or busy); `ended` without one."""
+    status = (cdr or {}).get("call_status")
+    return status if isinstance(status, str) and status else ENDED
+
+
+def iso_timestamp(at: float) -> str:
+    """Seconds since the epoch as ISO 8601 UTC with milliseconds, such as 2026-06-11T16:03:28.586Z."""
+    moment = datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def is_fatal(error: VobizError) -> bool:
+    """Whether an error will not go away by itself: refused credentials, another 4xx than 408 and 429, a TLS failure."""
+    if isinstance(error, VobizAuthError):
+        return True
+    if isinstance(error, VobizHTTPError):
+        return 400 <= error.status_code < 500 and error.status_code not in (408, 429)
+    if isinstance(error, VobizConnectionError):
+        return not error.retryable
+    return False
+
+
+def backoff_delay(interval: float, failures: int, retry_after: float | None = None) -> float:
+    """Seconds until the next look after `failures` failed looks in a row (at least 1)."""
+    delay = min(interval * 2 ** max(0, failures - 1), max(interval, MAX_BACKOFF_SECONDS))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER_SECONDS))
+    return delay
+
+
+class LookResult:
+    """What one look gave: the events to emit, and the transient errors that cut it short (none when it did not)."""
+
+    def __init__(self, events: list, errors: list, calls: int, seconds: float):
+        self.events = events
+        self.errors = errors
+        self.calls = calls
+        self.seconds = seconds
+
+    @property
+    def retry_after(self) -> float | None:
+        """The longest wait a server asked for in this look, if any did."""
+        asked = [error.retry_after for error in self.errors if getattr(error, "retry_after", None) is not None]
+        return max(asked) if asked else None
+
+
+class CallWatcher:
+    """Looks at the account's calls through CallsApi and tells the tracker what it saw.
+
+    One look: one list request per watched status; with track_status, one record per live call and per newly queued
+    call (concurrency at a time); with cdr, one finalized record per call that ended. A transient failure of a list or a record leaves that
+    list unread (its calls keep their state); one of a finalized record leaves the whole look unread. Fatal errors
+    (see is_fatal) are raised.
+    """
+
+    def __init__(self, calls: CallsApi, tracker: CallTracker, account: str, track_status: bool = True, cdr: bool = True,
+                 concurrency: int = 8, clock=None):
+        self.calls = calls
+        self.tracker = tracker
+        self.account = account
+        self.track_status = track_status
+        self.cdr = cdr
+        self.concurrency = concurrency
+        self.clock = clock or time.time
+
+    def look(self) -> LookResult:
+        started = self.clock()
+        errors = []
+        lists = {status: self._guarded(lambda status=status: self._read_list(status), errors) for status in self.tracker.statuses}
+        ending = self.tracker.ending(lists)
+        cdrs = self._guarded(lambda: self._finalized_records(ending), errors) if ending else {}
+        if cdrs is None:
+            return LookResult([], errors, len(self.tracker.known), self.clock() - started)
+        at = self.clock()
+        changes = self.tracker.update(lists, at, cdrs)
+        events = [change.as_event(self.account, at) for change in changes]
+        return LookResult(events, errors, len(self.tracker.known), at - started)
+
+    @staticmethod
+    def _guarded(read, errors: list):
+        """read(), or None after a transient error (kept in `errors`); a fatal one is raised."""
+        try:
+            return read()
+        except VobizError as error:
+            if is_fatal(error):
+                raise
+            errors.append(error)
+            return None
+
+    def _read_list(self, status: str) -> list:
+        uuids = unique_in_order(self.calls.list_call_uuids(status))
+        if not self.track_status:
+            return [Sighting(uuid, status) for uuid in uuids]
+        # A queued call's status is always queued: its record is read once, for its call.queued event.
+        to_read = uuids if status == LIVE else [uuid for uuid in uuids if uuid not in self.tracker.known]
+        observations = dict(zip(to_read, self.calls.observe_many(to_read, status, self.concurrency)))
+        return [self._sighting(uuid, status, observations.get(uuid)) for uuid in uuids]
+
+    def _sighting(self, call_uuid: str, listed_in: str, observation) -> Sighting:
+        if observation is None:
+            return Sighting(call_uuid, listed_in)
+        return Sighting(call_uuid, listed_in, observation.call_status, observation.call, observation.cdr if self.cdr else None)
+
+    def _finalized_records(self, call_uuids: list) -> dict:
+        if not self.cdr:
+            return {}
+        records = map_concurrently(self.calls.fetch_cdr, call_uuids, self.concurrency)
+        return {uuid: record or {} for uuid, record in zip(call_uuids, records)}
