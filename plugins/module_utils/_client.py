@@ -27,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the modules' missi
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
 COLLECTION_NAME = "vobiz.telephony"
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
 
 # Statuses worth another try for an idempotent request (GET, DELETE): throttling and transient server or gateway trouble.
