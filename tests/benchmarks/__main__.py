@@ -33,7 +33,7 @@ BENCHMARKS = (
 
 def parse_args(argv: list) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description="Benchmarks of vobiz.telephony against the Vobiz simulator.")
-    parser.add_argument("--only", default=",".join(number for number, _, _ in BENCHMARKS), help="comma-separated benchmark numbers to run (default: all)")
+    parser.add_argument("--only", default=",".join(benchmark[0] for benchmark in BENCHMARKS), help="comma-separated benchmark numbers to run (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     parser.add_argument("--response-style", choices=RESPONSE_STYLES, default="flat",
                         help="how the simulator answers the live and queued lookups and lists: Vobiz's flat record (default) "
