@@ -111,8 +111,15 @@ units: $(VENV_STAMP) stage
 	cd $(COLL) && PYTHONPATH="$(ROOT)/$(COLL_PARENT)" $(ROOT)/$(PY) -m pytest tests/unit -q -p no:cacheprovider
 
 # --- 3. end-to-end tests (they build and install the collection themselves) -------
+# In parallel with pytest-xdist: each worker builds and installs the collection and runs its own simulator
+# (tests/e2e/README.md says what a test must respect to run so). Two workers: CI and the reference machine
+# have 2 cores, and the tests spend much of their time in configured waits. E2E_WORKERS=0 runs them in one process.
+E2E_WORKERS ?= 2
+E2E_PYTEST = PATH="$(ROOT)/$(1)/bin:$$PATH" $(1)/bin/python -m pytest tests/e2e -q -p no:cacheprovider \
+    $(if $(filter-out 0,$(E2E_WORKERS)),-n $(E2E_WORKERS) --dist worksteal)
+
 e2e: $(VENV_STAMP)
-	PATH="$(ROOT)/$(VENV)/bin:$$PATH" $(PY) -m pytest tests/e2e -q -p no:cacheprovider
+	$(call E2E_PYTEST,$(VENV))
 
 # --- 4./5. ansible-test -------------------------------------------------------------
 sanity: $(VENV_STAMP) seed-get-pip stage
@@ -174,13 +181,17 @@ galaxy-import: $(TOOLS_STAMP)
 	    scripts/galaxy-import.sh $(TOOLS)/bin/python $(TARBALL)
 
 # --- 10. ansible-core 2.21 ------------------------------------------------------------------
+# The second version runs what can differ between ansible-core (and Python) versions: every unit test (seconds),
+# and the e2e tests marked `matrix` (tests/e2e/conftest.py): everything that goes through Ansible, once, i.e.
+# without the simulator's own tests, the 200 module runs of the load test, the quiet twin of a -vvv test and the
+# wrapped twin of a flat run (tests/e2e/README.md).
 matrix: matrix-units matrix-e2e
 
 matrix-units: $(V221_STAMP) stage
 	cd $(COLL) && PYTHONPATH="$(ROOT)/$(COLL_PARENT)" $(ROOT)/$(V221)/bin/python -m pytest tests/unit -q -p no:cacheprovider
 
 matrix-e2e: $(V221_STAMP)
-	PATH="$(ROOT)/$(V221)/bin:$$PATH" $(V221)/bin/python -m pytest tests/e2e -q -p no:cacheprovider
+	$(call E2E_PYTEST,$(V221)) -m matrix
 
 # --- demo (scripts/demo.py is written elsewhere) --------------------------------------------
 demo: $(VENV_STAMP)

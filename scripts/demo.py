@@ -57,7 +57,10 @@ def install_collection() -> Path:
     subprocess.run([galaxy, "collection", "build", "--output-path", str(BUILD), "--force"], stdout=subprocess.DEVNULL, cwd=ROOT, check=True)
     tarball = next(BUILD.glob("vobiz-telephony-*.tar.gz"))
     collections = BUILD / "collections"
-    subprocess.run([galaxy, "collection", "install", str(tarball), "-p", str(collections), "--force"], stdout=subprocess.DEVNULL, cwd=ROOT, check=True)
+    # -p names a path Ansible does not search unless it is configured: configure it, or ansible-galaxy warns
+    install_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections))
+    subprocess.run([galaxy, "collection", "install", str(tarball), "-p", str(collections), "--force"], stdout=subprocess.DEVNULL, cwd=ROOT,
+                   env=install_env, check=True)
     return collections
 
 

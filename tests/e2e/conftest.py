@@ -136,6 +136,15 @@ class Sim:
             return recorded
         return [entry for entry in recorded if "/Call/%s/" % call_uuid in entry["path"] or entry["path"].endswith("/Call/%s" % call_uuid)]
 
+    def requests_ended(self, call_uuid: str | None = None, within: float = 10.0) -> list:
+        """The recorded requests once each has "ended" (the simulator notices a client that gave up a moment later)."""
+        deadline = time.monotonic() + within
+        while True:
+            recorded = self.requests(call_uuid)
+            if all(entry["ended"] is not None for entry in recorded) or time.monotonic() > deadline:
+                return recorded
+            time.sleep(0.05)
+
     def clear_requests(self) -> None:
         self.control("DELETE", "requests")
 
@@ -185,6 +194,41 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+# `make matrix` runs again, on the second ansible-core version, the tests marked `matrix`: what can differ between
+# ansible-core (and Python) versions, that is everything that goes through Ansible, once. Left out: the simulator's
+# own tests, the 200 runs of the module process in a row (memory and connections), the quiet twin of a test that
+# also runs with -vvv (ids quiet / normal next to vvv / check-vvv: the -vvv run makes the same checks, and more), and
+# the wrapped twin of a flat run (the answer's form is read by _calls.py, which does not import ansible-core).
+NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::",
+                         "tests/e2e/test_load.py::test_two_hundred_module_runs")
+TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
+
+
+def _version_dependent(item) -> bool:
+    if item.nodeid.startswith(NOT_VERSION_DEPENDENT):
+        return False
+    callspec = getattr(item, "callspec", None)
+    return callspec is None or not TWINS_RUN_ONCE.intersection(callspec.id.split("-"))
+
+
+def pytest_itemcollected(item) -> None:
+    if _version_dependent(item):
+        item.add_marker(pytest.mark.matrix)
+
+
+# The longest tests start first, so that under xdist the other worker fills in around them instead of waiting at the end.
+LONGEST_FIRST = ("tests/e2e/test_load.py::test_two_hundred_module_runs",)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
 """A short load test: a thousand live calls in one list-mode task, and two hundred module runs in a row that leave
-neither connections nor memory behind (the simulator's open connections and resident memory stay flat)."""
+neither connections nor memory behind (the simulator's open connections and resident memory stay flat).
+
+What it checks is behaviour (every record, every connection closed, memory flat), never how fast: the time of these
+runs is a figure of `make bench` (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -34,7 +37,6 @@ def test_a_thousand_live_calls_in_one_list_task(ansible, sim: Sim):
     assert recorded[0]["path"] == "/api/v1/Account/%s/Call/" % LIST_AUTH_ID
     assert sorted(entry["path"] for entry in recorded[1:]) == ["/api/v1/Account/%s/Call/%s/" % (LIST_AUTH_ID, uuid) for uuid in uuids]
     assert {entry["response_status"] for entry in recorded} == {200}
-    assert run.seconds < 60, run.seconds
 
 
 def _resident_kib() -> int:
@@ -80,7 +82,6 @@ def test_two_hundred_module_runs_leave_no_connection_nor_memory_behind(collectio
     assert _open_connections(sim, 1) == 1  # only the stats request itself
 
     open_after, simulator_rss, module_rss = [], [], []
-    started = time.monotonic()
     for index in range(RUNS):
         code, output, peak = _run_module(argv, env, tmp_path / "out.json")
         assert code == 0, output
@@ -90,7 +91,6 @@ def test_two_hundred_module_runs_leave_no_connection_nor_memory_behind(collectio
         open_after.append(_open_connections(sim, 1))
         simulator_rss.append(_resident_kib())
         module_rss.append(peak)
-    elapsed = time.monotonic() - started
 
     after = sim.control("GET", "stats")
     assert after["recorded_requests"] == RUNS
@@ -100,4 +100,3 @@ def test_two_hundred_module_runs_leave_no_connection_nor_memory_behind(collectio
     assert last <= first + 16 * 1024, (first, last)  # KiB: no growth per request beyond the recorded entries
     first, last = statistics.mean(module_rss[:WINDOW]), statistics.mean(module_rss[-WINDOW:])
     assert last <= first * 1.10, (first, last)
-    assert elapsed < 50, elapsed

@@ -251,8 +251,9 @@ def test_every_request_is_an_authenticated_get(shapes: Shapes):
 
 
 def test_single_look_waited_is_the_look(shapes: Shapes):
-    """waited: from the start of the first observation to the end of the last; one look takes a few milliseconds here."""
+    """waited: from the start of the first observation to the end of the last; a single look has no pause in it, so its
+    waited is that look's few milliseconds (5 s is only a margin for a busy machine, far below any configured wait)."""
     names = ("live", "queued", "live_but_queued", "queued_but_live", "ended", "not_found", "list_details", "list_plain", "list_queued")
     for name in names:
         waited = shapes.result(name)["waited"]
-        assert isinstance(waited, float) and 0 <= waited < 1.0, (name, waited)
+        assert isinstance(waited, float) and 0 <= waited < 5.0, (name, waited)

@@ -1,7 +1,10 @@
 """Waiting (wait_for) through ansible-playbook (playbooks/wait.yml), in normal mode and in check mode (which waits too).
 
 Timings are checked against the simulator's own clock: when a call's status changed (its timeline) and when the module
-asked (the recorded requests), both time.monotonic() of this process.
+asked (the recorded requests), both time.monotonic() of this process. Timelines start at the module's first request
+(`timeline_starts: first_request`), so nothing depends on how fast Ansible or the module starts; times are checked
+against what the playbook configured (wait_sleep, wait_timeout) with margins for a busy machine. How fast a wait
+sees a change is a figure of `make bench`, not a test.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from dataclasses import dataclass
 
 import pytest
 from conftest import AUTH_ID, LIST_AUTH_ID, Run, Sim, call_path, served_status
+
+# What a busy machine may add to a configured time: a look that takes long, a late wake-up.
+MARGIN = 5.0
 
 
 @dataclass
@@ -28,6 +34,18 @@ class Waits:
 
     def at(self, call_uuid: str, status: str) -> float:
         return next(instant for instant, entry_status in self.timelines[call_uuid] if entry_status == status)
+
+
+def assert_waited_spans_the_looks(waited: float, recorded: list) -> None:
+    """`waited` runs from the start of the first look to the end of the last: at least the span the simulator saw."""
+    span = recorded[-1]["time"] - recorded[0]["time"]
+    assert span - 0.01 <= waited <= span + MARGIN, (waited, span)
+
+
+def assert_one_look_per_wait_sleep(looks: int, recorded: list, wait_sleep: float) -> None:
+    """Looks start at least wait_sleep apart: n looks span at least (n - 1) x wait_sleep, less the first look's transit."""
+    span = recorded[-1]["time"] - recorded[0]["time"]
+    assert (looks - 1) * wait_sleep <= span + 1.0, (looks, span)
 
 
 @pytest.fixture(scope="module", params=["normal", "check-vvv"])
@@ -55,12 +73,13 @@ def test_wait_reached(waits: Waits):
     # one request per poll: the call is looked for where it was seen last
     assert result["polls"] == len(recorded) > 1
     assert {(entry["path"], entry["query"]["status"]) for entry in recorded} == {(call_path("wait-reach"), "live")}
-    # placed 1.5 s before it is answered, just before the task started: waited is about 1.5 s less the module's start-up
-    assert 0.7 <= result["waited"] <= 2.5, result["waited"]
-    answered = waits.at("wait-reach", "in-progress") - recorded[0]["time"]
-    assert answered - 0.05 <= result["waited"] <= answered + 0.2 + 0.5  # within one wait_sleep (0.2 s) and some slack
-    assert all(entry["time"] < waits.at("wait-reach", "in-progress") for entry in recorded[:-1])
-    assert recorded[-1]["time"] >= waits.at("wait-reach", "in-progress")
+    # answered 1.5 s after the first look: every look but the last saw it ringing, the last one came after the answer
+    answered = waits.at("wait-reach", "in-progress")
+    assert 1.5 <= answered - recorded[0]["time"] <= 1.5 + 1.0  # its timeline started as that first look was answered
+    assert all(entry["time"] < answered for entry in recorded[:-1])  # answered ringing: arrived before the answer
+    assert recorded[-1]["ended"] >= answered  # answered in progress: its answer came after (it may have arrived before)
+    assert_waited_spans_the_looks(result["waited"], recorded)
+    assert_one_look_per_wait_sleep(result["polls"], recorded, 0.2)
 
 
 def test_wait_for_a_call_not_yet_visible(waits: Waits):
@@ -70,7 +89,9 @@ def test_wait_for_a_call_not_yet_visible(waits: Waits):
     assert result["call"]["call_uuid"] == "wait-late"
     assert result["polls"] > 1
     recorded = waits.requests_for("wait-late")
-    assert recorded[0]["time"] < waits.at("wait-late", "ringing") <= recorded[-1]["time"]
+    assert recorded[0]["time"] < waits.at("wait-late", "ringing") <= recorded[-1]["ended"]
+    assert_waited_spans_the_looks(result["waited"], recorded)
+    assert_one_look_per_wait_sleep(result["polls"], recorded, 0.2)  # a call not found is looked for at every endpoint
     assert [entry["response_status"] for entry in recorded][-1] == 200
     assert {entry["response_status"] for entry in recorded[:-1]} == {404}
 
@@ -82,12 +103,15 @@ def test_wait_timed_out(waits: Waits):
         assert (result["found"], result["call_status"], result["cdr"]) == (True, "ringing", {}), name
         assert result["call"]["call_uuid"] == "wait-stuck"
         assert served_status(result["call"]) == "ringing"
-        assert 1.0 <= result["waited"] < 2.0
+        assert 1.0 <= result["waited"] < 1.0 + MARGIN  # wait_timeout: 1; it gives up once that has passed
         assert result["polls"] >= 2
         assert result["msg"] == ("Timed out after %.1f s waiting for call wait-stuck to reach in-progress or completed; "
                                  "its last call_status was ringing (%d observations)" % (result["waited"], result["polls"]))
         assert result["http_retries"] == 0
-    assert len(waits.requests_for("wait-stuck")) == waits.result("stuck")["polls"]
+    recorded = waits.requests_for("wait-stuck")
+    assert len(recorded) == waits.result("stuck")["polls"]
+    assert_waited_spans_the_looks(waits.result("stuck")["waited"], recorded)
+    assert_one_look_per_wait_sleep(len(recorded), recorded, 0.3)
 
 
 def test_list_drain(waits: Waits):
@@ -101,7 +125,9 @@ def test_list_drain(waits: Waits):
     assert {entry["query"]["status"] for entry in drain} == {"live"}
     # the last poll came after the last call ended, the one before it did not
     last_end = waits.at("drain-2", "no-answer")
-    assert drain[-2]["time"] < last_end <= drain[-1]["time"]
+    assert drain[-2]["time"] < last_end <= drain[-1]["ended"]
+    assert_waited_spans_the_looks(result["waited"], drain)
+    assert_one_look_per_wait_sleep(result["polls"], drain, 0.2)
     assert waits.requests_for("drain-1") == waits.requests_for("drain-2") == []
 
 
@@ -110,7 +136,7 @@ def test_list_drain_timed_out(waits: Waits):
     assert result["failed"] is True
     assert result["call_uuids"] == ["drain-hold"]
     assert [record["call_uuid"] for record in result["calls"]] == ["drain-hold"]
-    assert 0.5 <= result["waited"] < 1.5
+    assert 0.5 <= result["waited"] < 0.5 + MARGIN  # wait_timeout: 0.5
     assert re.fullmatch(r"Timed out after \d+\.\d s waiting for every live call to end; 1 still live: drain-hold", result["msg"]), result["msg"]
     assert result["msg"].startswith("Timed out after %.1f s" % result["waited"])
 

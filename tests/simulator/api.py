@@ -126,6 +126,7 @@ def answer_api(state: SimulatorState, method: str, path: str, status_query: str 
     caller, refusal = _authenticate(state, headers, request_id)
     if refusal is not None:
         return refusal
+    state.start_held_timelines(caller, time.monotonic())
     if route is None:
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
     if route.auth_id != caller:

@@ -33,6 +33,7 @@ def _calls(state: SimulatorState, method: str, body: dict) -> Reply:
         with state.lock:
             deleted = len(state.calls)
             state.calls.clear()
+            state.held_calls.clear()
         return json_reply(200, {"deleted": deleted})
     now = time.monotonic()
     uuids = state.generate_calls(body["generate"] or {}, now) if "generate" in body else state.add_calls(body.get("calls", []), now)

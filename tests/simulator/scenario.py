@@ -35,8 +35,11 @@ CALL_STATES = {"in-progress": "ACTIVE", "ringing": "RINGING", "early-media": "EA
 SOURCE_IP = "192.0.2.10"  # where the simulated calls come from (a documentation address)
 CALL_KEYS = frozenset({
     "call_uuid", "account", "from", "to", "direction", "caller_name", "request_uuid", "session_start",
-    "stir_attestation", "stir_verification", "extra", "cdr", "timeline",
+    "stir_attestation", "stir_verification", "extra", "cdr", "timeline", "timeline_starts",
 })
+# When a call's timeline starts counting: when the call is added, or at the first API request of its account after
+# that, so that a test's timeline does not depend on how long Ansible and the module take to start.
+TIMELINE_STARTS = ("created", "first_request")
 ENTRY_KEYS = frozenset({"at", "status", "cdr"})
 
 # time.monotonic() drives timelines; this offset turns a monotonic instant into wall-clock time for the answers.
@@ -96,9 +99,21 @@ class Call:
     extra: dict = field(default_factory=dict)
     cdr: dict = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
+    held_since: float | None = None  # timeline_starts: first_request, not started yet: the timeline stays at this instant
+
+    def start_timeline(self, now: float) -> None:
+        """Start a held timeline now: every entry moves by the time it was held."""
+        if self.held_since is None:
+            return
+        shift = now - self.held_since
+        for entry in self.timeline:
+            entry.at += shift
+        self.held_since = None
 
     def entry_at(self, now: float) -> TimelineEntry | None:
         """The timeline entry in force at `now`; None before the call exists."""
+        if self.held_since is not None:
+            now = self.held_since
         current = None
         for entry in self.timeline:
             if entry.at > now:
@@ -273,6 +288,9 @@ def parse_call(raw: dict, base: float, default_account: str | None) -> Call:
         raise ScenarioError(f"call {call_uuid}: no account (define one first)")
     timeline = [_parse_entry(entry, base, call_uuid) for entry in raw.get("timeline") or [{"at": 0, "status": "in-progress"}]]
     timeline.sort(key=lambda entry: entry.at)
+    starts = raw.get("timeline_starts", "created")
+    if starts not in TIMELINE_STARTS:
+        raise ScenarioError(f"call {call_uuid}: 'timeline_starts' must be one of {list(TIMELINE_STARTS)}, got {starts!r}")
     return Call(
         call_uuid=call_uuid,
         account=str(account),
@@ -287,6 +305,7 @@ def parse_call(raw: dict, base: float, default_account: str | None) -> Call:
         extra=dict(raw.get("extra") or {}),
         cdr=dict(raw.get("cdr") or {}),
         timeline=timeline,
+        held_since=base if starts == "first_request" else None,
     )
 
 

@@ -152,6 +152,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             "fault": fault.fault_id if fault else None,
             "request_id": request_id,
             "response_status": None,
+            "ended": None,
         })
         self.server.stop_event.wait(state.latency)
 
@@ -160,9 +161,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
         if fault and fault.takes_effect:
             normal_reply()  # carried out, and its answer lost to the fault
-        sent = self._deliver_fault(fault, request_id, normal_reply) if fault else self.send_reply(normal_reply(), request_id)
-        with state.lock:
-            record["response_status"] = sent
+        try:
+            sent = self._deliver_fault(fault, request_id, normal_reply) if fault else self.send_reply(normal_reply(), request_id)
+            with state.lock:
+                record["response_status"] = sent
+        finally:
+            with state.lock:  # answered, dropped, or given up on by the client: how long the client was held
+                record["ended"] = time.monotonic()
 
     # writing answers
 

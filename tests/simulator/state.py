@@ -22,6 +22,7 @@ class SimulatorState:
         self.accounts: dict[str, Account] = {}
         self.calls: dict[str, Call] = {}
         self.faults: list[Fault] = []
+        self.held_calls: dict[str, list[Call]] = {}  # auth_id -> calls whose timeline waits for that account's first request
         self.requests: collections.deque[dict] = collections.deque(maxlen=MAX_RECORDED_REQUESTS)
         self.connections_accepted = 0
         self.api_connections = 0
@@ -39,6 +40,7 @@ class SimulatorState:
                 account = parse_account(raw)
                 self.accounts[account.auth_id] = account
             self.calls = {}
+            self.held_calls = {}
             self.add_calls(self.scenario.get("calls") or [], now)
             self.faults = []
             self.requests.clear()
@@ -67,6 +69,8 @@ class SimulatorState:
                 # a reused uuid replaces the old call and moves to the end of the creation order
                 self.calls.pop(call.call_uuid, None)
                 self.calls[call.call_uuid] = call
+                if call.held_since is not None:
+                    self.held_calls.setdefault(call.account, []).append(call)
             return [call.call_uuid for call in calls]
 
     def generate_calls(self, spec: dict, base: float) -> list[str]:
@@ -89,6 +93,12 @@ class SimulatorState:
                 raw["account"] = spec["account"]
             raws.append(raw)
         return self.add_calls(raws, base)
+
+    def start_held_timelines(self, auth_id: str, now: float) -> None:
+        """An API request of this account arrived: the timelines that waited for it start now."""
+        with self.lock:
+            for call in self.held_calls.pop(auth_id, []):
+                call.start_timeline(now)
 
     def find_call(self, auth_id: str, call_uuid: str) -> Call | None:
         """A call of that account (calls of other accounts stay invisible)."""

@@ -280,7 +280,7 @@ def test_answer_slower_than_timeout_is_cut_at_timeout_and_retried(mocked):
     client = make_client(on_retry=warnings.append, timeout=0.3)
     started = time.monotonic()
     assert get_live(client).data == live_record(UUID)
-    assert time.monotonic() - started < 2.0  # the trickle alone would take about 13 s
+    assert time.monotonic() - started < 0.3 + 5.0  # timeout, and a margin for a busy machine: the trickle alone takes about 13 s
     assert client.http_retries == 1
     assert "no complete answer within 0.3 s" in warnings[0]
 
