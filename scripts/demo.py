@@ -4,7 +4,8 @@ Builds and installs the collection from this tree into build/demo, starts the si
 scenario, then shows (1) an ad hoc command, (2) a playbook summarising every live call, (3) a playbook
 gating on a call until it is answered and until it has ended, (4) the ad hoc command against an account
 answered in the older Plivo-style wrapped form, and (5) when ansible-rulebook can run here, the example
-rulebook reacting to a call's events (else how to get ansible-rulebook). Stops the simulator and exits 0
+rulebook reacting to a call's events (else how to get ansible-rulebook), and (6) a drain that hangs up, with
+vobiz.telephony.live_call, the calls still live after a short wait. Stops the simulator and exits 0
 when all of them worked.
 """
 
@@ -28,6 +29,7 @@ AUTH_ID = "MA_DEMO0001"
 AUTH_TOKEN = "demo-token-0001"
 LIVE_CALL = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 GATE_CALL = "7c1d5e9a-2b4f-4a6e-8d3c-0f9e8d7c6b5a"
+DRAIN_CALL = "b2e4f6a8-0c1d-4e3f-9a5b-6c7d8e9f0a1b"
 # the demo scenario's account whose answers are {"api_id", "calls": [record]}, and its live call
 WRAPPED_AUTH_ID = "MA_DEMO0003"
 WRAPPED_AUTH_TOKEN = "demo-token-0003"
@@ -90,6 +92,13 @@ def control(api_url: str, method: str, name: str, body=None):
                                 headers={"Content-Type": "application/json"}, timeout=5)
     response.raise_for_status()
     return response.json()
+
+
+def place_drain_call(api_url: str) -> None:
+    """A call in progress that the customer ends 2 s from now, during the drain."""
+    call = {"call_uuid": DRAIN_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919845098450", "direction": "outbound",
+            "timeline": [{"at": -30, "status": "in-progress"}, {"at": 2, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}
+    control(api_url, "POST", "calls", {"calls": [call]})
 
 
 def why_no_rulebook() -> str | None:
@@ -169,6 +178,9 @@ def main() -> int:
             print("Skipped: " + reason, flush=True)
         else:
             show_rulebook(api_url, env)
+        banner("6. A drain: let the live calls end for 5 s, then hang up the rest with vobiz.telephony.live_call")
+        place_drain_call(api_url)
+        run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
     finally:
         simulator.terminate()
         simulator.wait(timeout=10)

@@ -23,3 +23,19 @@ attributes:
     membership:
       - vobiz.telephony.all
 """
+
+    # For modules that change calls: check mode looks and sends no change, diff mode shows each call's before and after.
+    ACTS_ON_CALLS = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. The module looks at each call as usual, sends no change, and reports what it would change.
+  diff_mode:
+    support: full
+    description: Shows, for each call it changes (or would change), the call's status before and after.
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+"""

@@ -4,7 +4,8 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""What Vobiz knows about calls: one call's state across its endpoints, the live and queued lists, waiting."""
+"""What Vobiz knows about calls: one call's state across its endpoints, the live and queued lists, waiting,
+and ending calls (hanging up a live call, cancelling a queued one)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizNotFoundError, VobizResponseError, body_preview
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError, VobizNotFoundError, VobizResponseError, body_preview
 
 LIVE = "live"
 QUEUED = "queued"
@@ -21,6 +22,12 @@ NOT_FOUND = "not_found"
 
 # A call moves queued -> live -> ended. A call missed everywhere may have moved on from the state probed last.
 _NEXT_STATE = {QUEUED: LIVE, LIVE: ENDED}
+
+# What ending a call does, by where it was seen: hang up a live call, cancel a queued one; nothing otherwise.
+HUNG_UP = "hung_up"
+CANCELLED = "cancelled"
+NO_ACTION = "none"
+_ACTIONS = {LIVE: HUNG_UP, QUEUED: CANCELLED}
 
 # The older, Plivo-style records say `call_state` instead of `call_status`: the call_status each one means, so that a
 # gate on in-progress works on both forms. Any other call_state is lower-cased with "_" turned into "-".
@@ -119,6 +126,22 @@ class CallsApi:
         hints = hints or {}
         return map_concurrently(lambda uuid: self.observe(uuid, status, hint=hints.get(uuid)), call_uuids, concurrency)
 
+    def hang_up(self, call_uuid: str) -> bool:
+        """Hang up a live call; False when Vobiz answers that it is not live (any more)."""
+        return self._delete("Call", call_uuid)
+
+    def cancel_request(self, request_uuid: str) -> bool:
+        """Cancel a queued call by its request uuid; False when nothing is queued under it (any more)."""
+        return self._delete("Request", request_uuid)
+
+    def _delete(self, *segments) -> bool:
+        try:
+            self.client.delete(self.client.account_segments(*segments))
+        except VobizNotFoundError as error:
+            # After an attempt lost to a connection error or a 5xx, the 404 may be that attempt's own doing.
+            return error.uncertain_attempts > 0
+        return True
+
 
 def map_concurrently(function, items: list, concurrency: int) -> list:
     """function(item) for every item, results in the items' order, at most `concurrency` at a time.
@@ -134,6 +157,97 @@ def map_concurrently(function, items: list, concurrency: int) -> list:
             for future in futures:  # fail fast: do not send what is still queued
                 future.cancel()
             raise
+
+
+class CallEnding:
+    """What ending one call did: the first look, the action taken (or that would be, in check mode), the last look."""
+
+    def __init__(self, call_uuid: str, first: CallObservation, action: str, last: CallObservation):
+        self.call_uuid = call_uuid
+        self.first = first
+        self.action = action
+        self.last = last
+
+    @property
+    def acted(self) -> bool:
+        return self.action != NO_ACTION
+
+    def as_result(self, with_cdr: bool) -> dict:
+        return {"call_uuid": self.call_uuid, "before": self.first.call_status, "action": self.action,
+                "call_status": self.last.call_status, "cdr": self.last.cdr if with_cdr else {}}
+
+
+class EndCallsError(Exception):
+    """One call could not be ended: which, why (`error`, a VobizError), and the endings of the calls handled."""
+
+    def __init__(self, call_uuid: str, error: VobizError, endings: list | None = None):
+        super().__init__(error.message)
+        self.call_uuid = call_uuid
+        self.error = error
+        self.endings = endings or []
+
+
+def has_ended(observation: CallObservation) -> bool:
+    """Whether the call is over for good: ended, or unknown to Vobiz."""
+    return observation.call_status in (ENDED, NOT_FOUND)
+
+
+def end_call(calls: CallsApi, call_uuid: str, check_mode: bool) -> CallEnding:
+    """Look where the call is, then hang it up (live) or cancel it (queued); nothing for an ended or unknown call.
+
+    A 404 to the DELETE means the call moved on by itself since the look (queued -> live -> ended): look again and act
+    on where it is now. A call that ended by itself is not counted as ended by us. Check mode looks and sends nothing.
+    """
+    first = observation = calls.observe(call_uuid, LIVE)
+    for _state in range(len(_ACTIONS) + 1):  # each 404 is one step forward, and there are only so many steps
+        action = _ACTIONS.get(observation.source, NO_ACTION)
+        if action == NO_ACTION or check_mode or _act(calls, action, call_uuid, observation):
+            return CallEnding(call_uuid, first, action, observation)
+        observation = calls.observe(call_uuid, LIVE, hint=_NEXT_STATE[observation.source])
+    return CallEnding(call_uuid, first, NO_ACTION, observation)
+
+
+def _act(calls: CallsApi, action: str, call_uuid: str, observation: CallObservation) -> bool:
+    if action == HUNG_UP:
+        return calls.hang_up(call_uuid)
+    # A queued call is cancelled by the request that placed it; Vobiz's records name it, else it is the call's uuid.
+    return calls.cancel_request(observation.call.get("request_uuid") or call_uuid)
+
+
+def end_calls(calls: CallsApi, call_uuids: list, check_mode: bool, concurrency: int) -> list:
+    """end_call() for each call, in the same order, `concurrency` at a time.
+
+    Raises EndCallsError for the first call that fails, carrying the endings of every call handled, so that what was
+    done is not lost.
+    """
+    endings = {}
+
+    def end_one(call_uuid: str) -> CallEnding:
+        try:
+            endings[call_uuid] = end_call(calls, call_uuid, check_mode)
+        except VobizError as error:
+            raise EndCallsError(call_uuid, error) from None
+        return endings[call_uuid]
+
+    try:
+        return map_concurrently(end_one, call_uuids, concurrency)
+    except EndCallsError as failure:  # the pool has let the calls under way finish: they count too
+        failure.endings = [endings[uuid] for uuid in call_uuids if uuid in endings]
+        raise
+
+
+def confirm_ended(calls: CallsApi, endings: list, concurrency: int, timeout: float, sleep: float) -> WaitOutcome | None:
+    """Look again at every call not seen over until each is (has_ended), updating each ending's `last`.
+    None when there was nothing to wait for."""
+    pending = [ending for ending in endings if not has_ended(ending.last)]
+    if not pending:
+        return None
+    call_uuids = [ending.call_uuid for ending in pending]
+    # a call just hung up or cancelled is most likely ended: its finalized record is asked for first
+    outcome = wait_for_all(calls, call_uuids, LIVE, has_ended, concurrency, timeout, sleep, hints=dict.fromkeys(call_uuids, ENDED))
+    for ending, observation in zip(pending, outcome.last):
+        ending.last = observation
+    return outcome
 
 
 def unique_in_order(values: list) -> list:
@@ -174,10 +288,11 @@ class AllCallsOutcome(WaitOutcome):
 
 
 def wait_for_all(calls: CallsApi, call_uuids: list, status: str, is_done, concurrency: int, timeout: float, sleep: float,
-                 clock=None, pause=None) -> AllCallsOutcome:
+                 clock=None, pause=None, hints: dict | None = None) -> AllCallsOutcome:
     """Observe these calls (each distinct uuid once, in order) until is_done(observation) holds for every one of them,
     or `timeout` seconds have passed. Every `sleep` seconds a round observes, `concurrency` at a time, only the calls
-    not done yet, each asked first where it was seen last; the others keep their last observation.
+    not done yet, each asked first where it was seen last (in the first round, where `hints` says, if it names the
+    call); the others keep their last observation.
     No call at all: nothing is sent, and the wait is reached at once after zero rounds."""
     call_uuids = unique_in_order(call_uuids)
     if not call_uuids:
@@ -189,8 +304,8 @@ def wait_for_all(calls: CallsApi, call_uuids: list, status: str, is_done, concur
 
     def observe_pending() -> list:
         waiting = pending()
-        hints = {uuid: latest[uuid].source for uuid in waiting if uuid in latest}
-        latest.update(zip(waiting, calls.observe_many(waiting, status, concurrency, hints=hints)))
+        seen_last = {uuid: latest[uuid].source if uuid in latest else (hints or {}).get(uuid) for uuid in waiting}
+        latest.update(zip(waiting, calls.observe_many(waiting, status, concurrency, hints=seen_last)))
         return [latest[uuid] for uuid in call_uuids]
 
     outcome = wait_until(observe_pending, lambda observations: all(is_done(observation) for observation in observations),

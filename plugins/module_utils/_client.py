@@ -27,10 +27,10 @@ except ImportError as exc:  # pragma: no cover - exercised by the modules' missi
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
 COLLECTION_NAME = "vobiz.telephony"
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
 
-# Statuses worth another try for an idempotent GET: throttling and transient server or gateway trouble.
+# Statuses worth another try for an idempotent request (GET, DELETE): throttling and transient server or gateway trouble.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 MAX_BODY_BYTES = 10 * 1024 * 1024
 BODY_PREVIEW_CHARS = 200
@@ -38,7 +38,13 @@ _CHUNK_BYTES = 64 * 1024
 
 
 class VobizError(Exception):
-    """Base of every error the client raises; its message is safe to show (it never holds credentials)."""
+    """Base of every error the client raises; its message is safe to show (it never holds credentials).
+
+    `uncertain_attempts` counts the earlier attempts of the same request that may have reached the server without a
+    clear answer (a connection error, a time-out or a 5xx): a DELETE answering 404 after one may have done its work.
+    """
+
+    uncertain_attempts = 0
 
     def __init__(self, message: str, url: str | None = None, status_code: int | None = None):
         super().__init__(message)
@@ -95,13 +101,25 @@ class VobizNotFoundError(VobizHTTPError):
 
 
 class ApiResponse:
-    """A decoded 2xx answer."""
+    """A decoded 2xx answer; `data` is None for an answer without a body (a DELETE's 204)."""
 
     def __init__(self, status_code: int, data, request_id: str | None, url: str):
         self.status_code = status_code
         self.data = data
         self.request_id = request_id
         self.url = url
+
+
+class _Request:
+    """One request as the client sends it, and as messages show it (`label`: the method and the redacted URL)."""
+
+    def __init__(self, method: str, url: str, params: dict | None):
+        self.method = method
+        self.url = url
+        self.params = params
+        query = "&".join("%s=%s" % (quote(str(k), safe=""), quote(str(v), safe="")) for k, v in (params or {}).items())
+        self.shown = redact_url(url) + ("?" + query if query else "")
+        self.label = "%s %s" % (method, self.shown)
 
 
 def redact_url(url: str) -> str:
@@ -213,7 +231,7 @@ def _seconds(value: float) -> str:
 class VobizClient:
     """The Vobiz API over one kept-alive requests.Session.
 
-    Every GET is retried on connection errors, time-outs, 429 and 5xx gateway statuses, honouring
+    Every request (GET or DELETE, both idempotent) is retried on connection errors, time-outs, 429 and 5xx gateway statuses, honouring
     Retry-After (or Vobiz's error.details.retryAfter) up to retry_max_wait. A 429 seen by one thread
     holds back every thread of the client, so a concurrent pool slows down instead of failing.
     """
@@ -270,26 +288,32 @@ class VobizClient:
 
     def get(self, segments, params: dict | None = None) -> ApiResponse:
         """GET a JSON document; raises a VobizError subclass for anything but a 2xx JSON answer."""
-        url = self.url_for(segments)
-        shown = self._shown_url(url, params)
-        attempt = 0
+        return self.request("GET", segments, params)
+
+    def delete(self, segments) -> ApiResponse:
+        """DELETE a resource; a 2xx without a body (Vobiz answers 204) is a success. Raises like get()."""
+        return self.request("DELETE", segments)
+
+    def request(self, method: str, segments, params: dict | None = None) -> ApiResponse:
+        """Send one request, retried as the class says; every attempt is bounded by `timeout`."""
+        request = _Request(method, self.url_for(segments), params)
+        attempt = uncertain = 0
         while True:
             try:
-                return self._attempt(url, params, shown)
+                return self._attempt(request)
             except (VobizConnectionError, VobizHTTPError) as exc:
                 delay = self._retry_delay(exc, attempt)
                 if delay is None:
+                    exc.uncertain_attempts = uncertain
                     raise
+                if isinstance(exc, VobizConnectionError) or exc.status_code >= 500:
+                    uncertain += 1
                 attempt += 1
-                self._note_retry(exc, attempt, delay, shown)
+                self._note_retry(exc, attempt, delay, request)
                 self._hold_back(delay, pool_wide=isinstance(exc, VobizHTTPError) and exc.status_code == 429)
 
-    def _shown_url(self, url: str, params: dict | None) -> str:
-        query = "&".join("%s=%s" % (quote(str(k), safe=""), quote(str(v), safe="")) for k, v in (params or {}).items())
-        return redact_url(url) + ("?" + query if query else "")
-
-    def _attempt(self, url: str, params: dict | None, shown: str) -> ApiResponse:
-        """One GET, given at most `timeout` seconds from connecting to the last byte.
+    def _attempt(self, request: _Request) -> ApiResponse:
+        """One attempt, given at most `timeout` seconds from connecting to the last byte.
 
         Socket time-outs alone cannot bound a server that sends a byte now and then, so the exchange runs in a
         daemon thread that is abandoned (and dies with the process) when the time is up.
@@ -300,7 +324,7 @@ class VobizClient:
 
         def exchange():
             try:
-                outcome["response"] = self._exchange(url, params, shown)
+                outcome["response"] = self._exchange(request)
             except BaseException as exc:  # pylint: disable=broad-exception-caught
                 # handed over to the calling thread, which raises it
                 outcome["error"] = exc
@@ -309,57 +333,58 @@ class VobizClient:
 
         threading.Thread(target=exchange, name="%s/http" % threading.current_thread().name, daemon=True).start()
         if not finished.wait(self.timeout):
-            raise VobizConnectionError("GET %s failed: no complete answer within %s s" % (shown, _seconds(self.timeout)), url=shown)
+            raise VobizConnectionError("%s failed: no complete answer within %s s" % (request.label, _seconds(self.timeout)), url=request.shown)
         if "error" in outcome:
             raise outcome["error"]
         return outcome["response"]
 
-    def _exchange(self, url: str, params: dict | None, shown: str) -> ApiResponse:
+    def _exchange(self, request: _Request) -> ApiResponse:
         try:
-            response = self.session.get(url, params=params, timeout=self.timeout, verify=self.verify, stream=True, allow_redirects=False)
+            response = self.session.request(request.method, request.url, params=request.params, timeout=self.timeout, verify=self.verify,
+                                            stream=True, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             # A certificate that fails verification fails the same way next time: no point in retrying it.
-            raise VobizConnectionError("GET %s failed: %s" % (shown, describe_exception(exc, self.timeout)), url=shown,
+            raise VobizConnectionError("%s failed: %s" % (request.label, describe_exception(exc, self.timeout)), url=request.shown,
                                        retryable=not isinstance(exc, requests.exceptions.SSLError)) from None
         try:
-            body = self._read_body(response, shown)
+            body = self._read_body(response, request)
         finally:
             response.close()
-        return self._decode(response, body, shown)
+        return self._decode(response, body, request)
 
-    def _read_body(self, response, shown: str) -> bytes:
+    def _read_body(self, response, request: _Request) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise self._too_large(response.status_code, shown)
+            raise self._too_large(response.status_code, request)
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(_CHUNK_BYTES):
                 size += len(chunk)
                 if size > self.max_body_bytes:
-                    raise self._too_large(response.status_code, shown)
+                    raise self._too_large(response.status_code, request)
                 chunks.append(chunk)
         except requests.exceptions.RequestException as exc:
-            raise VobizConnectionError("GET %s failed while reading the answer: %s"
-                                       % (shown, describe_exception(exc, self.timeout)), url=shown) from None
+            raise VobizConnectionError("%s failed while reading the answer: %s"
+                                       % (request.label, describe_exception(exc, self.timeout)), url=request.shown) from None
         return b"".join(chunks)
 
-    def _too_large(self, status_code: int, shown: str) -> VobizResponseError:
-        return VobizResponseError("GET %s answered HTTP %d with a body larger than %d bytes; refused to read it"
-                                  % (shown, status_code, self.max_body_bytes), url=shown, status_code=status_code)
+    def _too_large(self, status_code: int, request: _Request) -> VobizResponseError:
+        return VobizResponseError("%s answered HTTP %d with a body larger than %d bytes; refused to read it"
+                                  % (request.label, status_code, self.max_body_bytes), url=request.shown, status_code=status_code)
 
-    def _decode(self, response, body: bytes, shown: str) -> ApiResponse:
+    def _decode(self, response, body: bytes, request: _Request) -> ApiResponse:
         status = response.status_code
         data, is_json = _parse_json(body)
         code, message, request_id, retry_after = _error_details(data)
         request_id = request_id or response.headers.get("X-Request-Id") or None
         if 200 <= status < 300:
-            if not is_json:
-                raise VobizResponseError("GET %s answered HTTP %d but the body is not JSON: %r"
-                                         % (shown, status, body_preview(body)), url=shown, status_code=status)
-            return ApiResponse(status, data, request_id, shown)
+            if not is_json and not (request.method == "DELETE" and not body.strip()):
+                raise VobizResponseError("%s answered HTTP %d but the body is not JSON: %r"
+                                         % (request.label, status, body_preview(body)), url=request.shown, status_code=status)
+            return ApiResponse(status, data, request_id, request.shown)
         if retry_after is None:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise _http_error(status, response.reason, shown, body, is_json, (code, message, request_id, retry_after), self.auth_id)
+        raise _http_error(status, response.reason, request, body, is_json, (code, message, request_id, retry_after), self.auth_id)
 
     def _retry_delay(self, exc: VobizError, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None when this error is final."""
@@ -374,13 +399,13 @@ class VobizClient:
         backoff = self.backoff_base * (2 ** attempt)
         return min(self.retry_max_wait, backoff / 2 + random.uniform(0, backoff / 2))
 
-    def _note_retry(self, exc: VobizError, attempt: int, delay: float, shown: str) -> None:
+    def _note_retry(self, exc: VobizError, attempt: int, delay: float, request: _Request) -> None:
         with self._lock:
             self.http_retries += 1
             number = self.http_retries
         if self.on_retry is not None:
-            self.on_retry("HTTP retry %d (attempt %d of %d for GET %s): %s; waiting %s s"
-                          % (number, attempt + 1, self.retries + 1, shown, _retry_reason(exc), _seconds(round(delay, 3))))
+            self.on_retry("HTTP retry %d (attempt %d of %d for %s): %s; waiting %s s"
+                          % (number, attempt + 1, self.retries + 1, request.label, _retry_reason(exc), _seconds(round(delay, 3))))
 
     def _hold_back(self, delay: float, pool_wide: bool) -> None:
         if pool_wide:
@@ -409,13 +434,14 @@ def _parse_json(body: bytes):
         return None, False
 
 
-def _http_error(status: int, reason: str, shown: str, body: bytes, is_json: bool, details: tuple, auth_id: str) -> VobizHTTPError:
+def _http_error(status: int, reason: str, request: _Request, body: bytes, is_json: bool, details: tuple, auth_id: str) -> VobizHTTPError:
     code, message, request_id, retry_after = details
     said = ": ".join(part for part in (code, message) if part)
-    head = "GET %s answered HTTP %d%s" % (shown, status, " %s" % reason if reason else "")
+    shown = request.shown
+    head = "%s answered HTTP %d%s" % (request.label, status, " %s" % reason if reason else "")
     if status in (401, 403):
         text = "Vobiz refused the credentials of auth_id %s (HTTP %d%s)" % (auth_id, status, ": %s" % said if said else "")
-        return VobizAuthError(text + " for GET %s" % shown, shown, status, code, message, request_id, retry_after)
+        return VobizAuthError(text + " for %s" % request.label, shown, status, code, message, request_id, retry_after)
     if said:
         text = "%s: %s" % (head, said)
     elif body.strip() and not is_json:

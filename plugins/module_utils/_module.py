@@ -53,7 +53,7 @@ def client_from_module(module, pool_size: int = 8, option_errors: list = ()) -> 
     return client_from_options(params, pool_size=pool_size, on_retry=module.warn, user_agent_suffix=module._name)
 
 
-def fail_from_error(module, client: VobizClient, error: VobizError, **result) -> None:
-    """Fail with the error's message, its HTTP fields and what the module had gathered."""
+def fail_from_error(module, client: VobizClient, error: VobizError, msg: str | None = None, **result) -> None:
+    """Fail with the error's message (or `msg`), its HTTP fields and what the module had gathered."""
     result.update(error.result_fields())
-    module.fail_json(msg=error.message, http_retries=client.http_retries, **result)
+    module.fail_json(msg=msg or error.message, http_retries=client.http_retries, **result)

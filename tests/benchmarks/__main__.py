@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""python -m tests.benchmarks [--only 1,...,7] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
+"""python -m tests.benchmarks [--only 1,...,8] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import time
 
 from tests.simulator.scenario import RESPONSE_STYLES
 
-from . import adhoc, call_sets, events, many_calls, repeated, thousand, waiting
+from . import adhoc, call_sets, events, hang_up, many_calls, repeated, thousand, waiting
 from .harness import LATENCY, Bench, BenchmarkError
 from .report import progress, show_figure, table
 
@@ -26,13 +26,14 @@ BENCHMARKS = (
     ("4", "1,000 live calls in list mode", thousand.measure),
     ("5", "Facts for 100 given calls (call_uuids)", call_sets.measure),
     ("6", "Event-Driven Ansible: call_events through ansible-rulebook", events.measure),
-    ("7", "200 module runs in a row", repeated.measure),
+    ("7", "Hanging up 100 live calls", hang_up.measure),
+    ("8", "200 module runs in a row", repeated.measure),
 )
 
 
 def parse_args(argv: list) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description="Benchmarks of vobiz.telephony against the Vobiz simulator.")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated benchmark numbers to run (default: all)")
+    parser.add_argument("--only", default=",".join(benchmark[0] for benchmark in BENCHMARKS), help="comma-separated benchmark numbers to run (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     parser.add_argument("--response-style", choices=RESPONSE_STYLES, default="flat",
                         help="how the simulator answers the live and queued lookups and lists: Vobiz's flat record (default) "

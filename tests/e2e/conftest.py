@@ -314,9 +314,10 @@ class Ansible:
         process = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=str(self.home))
         return Run(argv=argv, rc=process.returncode, stdout=process.stdout, stderr=process.stderr, seconds=time.monotonic() - started)
 
-    def adhoc(self, args: str, env: dict | None = None, verbose: bool = False, check: bool = False, timeout: float = 120) -> Run:
-        """`ansible localhost -m vobiz.telephony.live_call_info -a ARGS`; env defaults to the connection in VOBIZ_*."""
-        run = self._run([str(BIN_DIR / "ansible"), "localhost", "-m", MODULE, "-a", args], env, check, verbose, timeout)
+    def adhoc(self, args: str, env: dict | None = None, verbose: bool = False, check: bool = False, timeout: float = 120,
+              module: str = MODULE) -> Run:
+        """`ansible localhost -m MODULE -a ARGS` (live_call_info unless told); env defaults to the connection in VOBIZ_*."""
+        run = self._run([str(BIN_DIR / "ansible"), "localhost", "-m", module, "-a", args], env, check, verbose, timeout)
         heads = list(_ADHOC_HEAD.finditer(run.stdout))
         assert heads, "no ad hoc result line\n" + run.explain()
         match = heads[-1]  # the last one: -vvv prints other lines before it

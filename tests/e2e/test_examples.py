@@ -25,8 +25,8 @@ DEMO_SCENARIO = REPO_ROOT / "tests" / "simulator" / "scenarios" / "demo.yml"
 # the demo scenario's live calls of its first account, in creation order (its queued call: c3a8e5f1-...)
 DEMO_LIVE = ["2ded13fe-4f9b-4958-9bfb-093ea2f29f91", "5b7f0c3e-8a21-4d6b-9c4e-2f1a7d9e6b30", "9e4d2c71-3b5a-4f08-8d6e-1c2b3a4f5e60"]
 GATE_CALL = "7c1d5e9a-2b4f-4a6e-8d3c-0f9e8d7c6b5a"  # the README's
-# the debug task's result as the default callback prints it: "ok: [localhost] => {...}"
-_DEBUG_HEAD = re.compile(r"^ok: \[localhost\] => (?=\{)", re.M)
+# the debug task's result as the default callback prints it: "ok: [localhost] => {...}" ("=> (item=...) => {...}" in a loop)
+_DEBUG_HEAD = re.compile(r"^ok: \[localhost\] => (?:\(item=[^)\n]*\) => )?(?=\{)", re.M)
 
 
 def printed_messages(run) -> list:

@@ -195,11 +195,20 @@ def check_gate_on_call(events: list, sim: Sim, call_uuid: str) -> None:
     assert (results[-1]["cdr"]["call_status"], results[-1]["cdr"]["hangup_cause_name"]) == ("completed", "NORMAL_CLEARING")
 
 
+def check_drain_and_hang_up(events: list, sim: Sim, call_uuid: str) -> None:
+    (drain,) = ok_results(events)  # timed out, which failed_when turns into ok
+    assert drain["call_uuids"] == DEMO_LIVE  # none ends by itself: the drain times out, which the example expects
+    (ended,) = ok_results(events, "vobiz.telephony.live_call")
+    assert ended["hung_up"] == DEMO_LIVE
+    assert {(entry["call_status"], entry["cdr"]["hangup_source"]) for entry in ended["results"]} == {("ended", "API")}
+
+
 # What each example checks beyond what every example must show; the looks after which its call is hung up.
 CHECKS = {
     "live_calls_summary.yml": check_live_calls_summary,
     "use_module_defaults.yml": check_use_module_defaults,
     "gate_on_call.yml": check_gate_on_call,
+    "drain_and_hang_up.yml": check_drain_and_hang_up,
 }
 ENDS_AFTER_LOOKS = {"gate_on_call.yml": 2}
 # Variables the examples may ask for, and their values here. The call is the demo's first live call; the test calls
@@ -209,6 +218,7 @@ DEMO_ENDED = ["1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07", "8a2c4e6f-0b1d-4f3a-9c5e-7
 KNOWN_VARIABLES = {
     "call_uuid": DEMO_LIVE[0],
     "test_calls": DEMO_ENDED,
+    "drain_timeout": 2,
     "ansible_eda": {"event": {"vobiz": {
         "type": "call.answered", "call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "previous_status": "ringing",
         "call": {"call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "to": "919262171438"}, "cdr": {},

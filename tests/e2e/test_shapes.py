@@ -246,7 +246,7 @@ def test_every_request_is_an_authenticated_get(shapes: Shapes):
         assert entry["method"] == "GET"
         assert headers["x-auth-id"] == (LIST_AUTH_ID if "/%s/" % LIST_AUTH_ID in entry["path"] else AUTH_ID)
         assert headers["x-auth-token"] == "<redacted>"  # sent (the simulator hides its value)
-        assert headers["user-agent"].startswith("vobiz.telephony/0.1.0 python-requests/")
+        assert headers["user-agent"].startswith("vobiz.telephony/0.2.0 python-requests/")
         assert entry["path"].endswith("/")
 
 

@@ -1,4 +1,4 @@
-"""The simulated Vobiz call endpoints under /api/v1: routing, authentication and the call records."""
+"""The simulated Vobiz call endpoints under /api/v1: routing, authentication, the call records, hanging up and cancelling."""
 
 from __future__ import annotations
 
@@ -12,27 +12,33 @@ from .state import SimulatorState
 
 API_PREFIX = "/api/v1"
 QUEUED_LIST_CAP = 20  # Vobiz documents at most 20 uuids and no paging for queued calls
+# what the finalized record of a call hung up or cancelled through the API says about its end
+ENDED_BY_API = {"hangup_source": "API", "hangup_cause_name": "NORMAL_CLEARING", "hangup_cause_code": 4000}
+# the methods each kind of path answers; anything else is 405
+ALLOWED_METHODS = {"list": ("GET",), "Call": ("GET", "DELETE"), "Request": ("DELETE",)}
 
 
 @dataclass
 class ApiRoute:
     auth_id: str
-    call_uuid: str | None  # None: the list endpoint
+    call_uuid: str | None  # None: the list endpoint; for /Request/{request_uuid}/, the request uuid
+    resource: str = "Call"  # or "Request" (cancelling a queued call)
 
 
 def parse_api_path(path: str) -> ApiRoute | None:
-    """Match /api/v1/Account/{auth_id}/Call[/{call_uuid}][/]; segments are percent-decoded after splitting."""
+    """Match /api/v1/Account/{auth_id}/Call[/{call_uuid}][/] and /api/v1/Account/{auth_id}/Request/{request_uuid}[/];
+    segments are percent-decoded after splitting."""
     if not path.startswith(API_PREFIX + "/"):
         return None
     segments = path[len(API_PREFIX) + 1:].split("/")
     if segments and segments[-1] == "":
         segments.pop()  # the trailing slash is optional
     segments = [unquote(segment) for segment in segments]
-    if len(segments) not in (3, 4) or segments[0] != "Account" or segments[2] != "Call" or not segments[1]:
+    if len(segments) not in (3, 4) or segments[0] != "Account" or segments[2] not in ("Call", "Request") or not segments[1]:
         return None
     if len(segments) == 3:
-        return ApiRoute(auth_id=segments[1], call_uuid=None)
-    return ApiRoute(auth_id=segments[1], call_uuid=segments[3]) if segments[3] else None
+        return ApiRoute(auth_id=segments[1], call_uuid=None) if segments[2] == "Call" else None
+    return ApiRoute(auth_id=segments[1], call_uuid=segments[3], resource=segments[2]) if segments[3] else None
 
 
 def is_live(status: str | None) -> bool:
@@ -75,6 +81,28 @@ def _one_call(state: SimulatorState, route: ApiRoute, status_query: str | None) 
     return json_reply(200, call.cdr_record(entry))
 
 
+def _hang_up(state: SimulatorState, route: ApiRoute) -> Reply:
+    """DELETE .../Call/{call_uuid}/: a live call is completed now, hung up by the API; 404 when it is not live."""
+    with state.lock:
+        now = time.monotonic()
+        call = state.find_call(route.auth_id, route.call_uuid)
+        if call is None or not is_live(call.status_at(now)):
+            return plivo_not_found()
+        call.set_status("completed", now, ENDED_BY_API)
+    return Reply(status=204)
+
+
+def _cancel_request(state: SimulatorState, route: ApiRoute) -> Reply:
+    """DELETE .../Request/{request_uuid}/: the call queued under that request is canceled now; 404 when none is."""
+    with state.lock:
+        now = time.monotonic()
+        call = state.find_queued_request(route.auth_id, route.call_uuid, now)
+        if call is None:
+            return plivo_not_found()
+        call.set_status("canceled", now, ENDED_BY_API)
+    return Reply(status=204)
+
+
 def _call_list(state: SimulatorState, route: ApiRoute, status_query: str) -> Reply:
     now = time.monotonic()
     if status_query == "live":
@@ -91,17 +119,20 @@ def answer_api(state: SimulatorState, method: str, path: str, status_query: str 
     """Answer one API request; `status_query` is the status parameter's value, None when absent."""
     if not path.startswith(API_PREFIX + "/"):
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
-    if method != "GET":
-        return envelope_reply(405, request_id, "METHOD_NOT_ALLOWED", f"{method} is not allowed here", headers={"Allow": "GET"})
+    route = parse_api_path(path)
+    allowed = ALLOWED_METHODS["list" if route is None or route.call_uuid is None else route.resource]
+    if method not in allowed:
+        return envelope_reply(405, request_id, "METHOD_NOT_ALLOWED", f"{method} is not allowed here", headers={"Allow": ", ".join(allowed)})
     caller, refusal = _authenticate(state, headers, request_id)
     if refusal is not None:
         return refusal
     state.start_held_timelines(caller, time.monotonic())
-    route = parse_api_path(path)
     if route is None:
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
     if route.auth_id != caller:
         return envelope_reply(403, request_id, "FORBIDDEN", "The auth_id in the path is not the caller's")
+    if method == "DELETE":
+        return _hang_up(state, route) if route.resource == "Call" else _cancel_request(state, route)
     if status_query not in (None, "live", "queued"):
         return envelope_reply(400, request_id, "INVALID_PARAMETER", "status must be 'live' or 'queued'")
     if route.call_uuid is not None:

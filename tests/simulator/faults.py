@@ -7,8 +7,11 @@ from dataclasses import dataclass
 
 FAULT_KINDS = frozenset({"status", "rate_limit", "delay", "hang", "drop", "malformed_json", "html", "wrong_shape", "huge", "trickle"})
 STATUS_QUERIES = frozenset({"live", "queued", "none"})
+METHODS = frozenset({"GET", "DELETE"})
+# kinds whose answer is the normal one (late or slow): the request always takes effect, once
+NORMAL_ANSWER_KINDS = frozenset({"delay", "trickle"})
 FAULT_KEYS = frozenset({
-    "kind", "times", "call_uuid", "path_regex", "status_query",
+    "kind", "times", "call_uuid", "path_regex", "status_query", "method", "takes_effect",
     "status", "code", "message", "body", "content_type", "plivo",
     "retry_after", "details_retry_after", "seconds",
     "megabytes", "chunked", "interval", "chunk_bytes",
@@ -28,10 +31,18 @@ class Fault:
     call_uuid: str | None = None
     path_regex: re.Pattern | None = None
     status_query: str | None = None
+    method: str | None = None
     hits: int = 0
 
-    def matches(self, path: str, call_uuid: str | None, status_query: str) -> bool:
+    @property
+    def takes_effect(self) -> bool:
+        """Whether the request is carried out before the fault's answer replaces the normal one (a lost 204)."""
+        return bool(self.spec.get("takes_effect"))
+
+    def matches(self, path: str, call_uuid: str | None, status_query: str, method: str = "GET") -> bool:
         if self.remaining is not None and self.remaining <= 0:
+            return False
+        if self.method is not None and self.method != method:
             return False
         if self.call_uuid is not None and self.call_uuid != call_uuid:
             return False
@@ -96,6 +107,11 @@ def parse_fault(spec: dict, fault_id: str) -> Fault:
     status_query = spec.get("status_query")
     if status_query is not None and status_query not in STATUS_QUERIES:
         raise FaultError(f"'status_query' must be one of {sorted(STATUS_QUERIES)}")
+    method = spec.get("method")
+    if method is not None and method not in METHODS:
+        raise FaultError(f"'method' must be one of {sorted(METHODS)}")
+    if spec.get("takes_effect") and kind in NORMAL_ANSWER_KINDS:
+        raise FaultError(f"'takes_effect' does not apply to a {kind!r} fault, whose request always takes effect")
     try:
         path_regex = re.compile(spec["path_regex"]) if spec.get("path_regex") else None
     except re.error as error:
@@ -108,4 +124,5 @@ def parse_fault(spec: dict, fault_id: str) -> Fault:
         call_uuid=spec.get("call_uuid"),
         path_regex=path_regex,
         status_query=status_query,
+        method=method,
     )

@@ -142,7 +142,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         params = parse_qs(query, keep_blank_values=True)
         status_query = params["status"][0] if params.get("status") else None
         route = parse_api_path(path)
-        fault = state.take_fault(path, route.call_uuid if route else None, "none" if status_query is None else status_query)
+        fault = state.take_fault(path, route.call_uuid if route else None, "none" if status_query is None else status_query, self.command)
         record = state.record({
             "method": self.command,
             "path": path,
@@ -159,6 +159,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         def normal_reply() -> Reply:
             return answer_api(state, self.command, path, status_query, self.headers, request_id)
 
+        if fault and fault.takes_effect:
+            normal_reply()  # carried out, and its answer lost to the fault
         try:
             sent = self._deliver_fault(fault, request_id, normal_reply) if fault else self.send_reply(normal_reply(), request_id)
             with state.lock:
@@ -171,9 +173,10 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def _head(self, status: int, content_type: str, request_id: str | None, headers: dict, length: int | None) -> bytes:
         lines = [f"{self.protocol_version} {status} {reason_phrase(status)}", f"Server: {self.version_string()}", f"Date: {self.date_time_string()}"]
-        lines.append(f"Content-Type: {content_type}")
-        if length is not None:
-            lines.append(f"Content-Length: {length}")
+        if status != 204:  # No Content: no body, so no type and no length either
+            lines.append(f"Content-Type: {content_type}")
+            if length is not None:
+                lines.append(f"Content-Length: {length}")
         if request_id:
             lines.append(f"X-Request-Id: {request_id}")
         lines.extend(f"{key}: {value}" for key, value in headers.items())

@@ -7,7 +7,7 @@ import threading
 import time
 
 from .faults import Fault, parse_fault
-from .scenario import Account, Call, ScenarioError, parse_account, parse_call, read_scenario
+from .scenario import QUEUED_STATUS, Account, Call, ScenarioError, parse_account, parse_call, read_scenario
 
 MAX_GENERATED_CALLS = 200_000
 MAX_RECORDED_REQUESTS = 100_000  # the oldest go first, so long benchmarks do not grow without bound
@@ -106,6 +106,14 @@ class SimulatorState:
             call = self.calls.get(call_uuid)
         return call if call is not None and call.account == auth_id else None
 
+    def find_queued_request(self, auth_id: str, request_uuid: str, now: float) -> Call | None:
+        """The call of that account queued at `now` under this request uuid (a call's own uuid when it has none)."""
+        with self.lock:
+            for call in self.calls.values():
+                if call.account == auth_id and (call.request_uuid or call.call_uuid) == request_uuid and call.status_at(now) == QUEUED_STATUS:
+                    return call
+        return None
+
     def response_style(self, auth_id: str) -> str:
         """How this account's live and queued answers look: flat or wrapped."""
         with self.lock:
@@ -125,11 +133,11 @@ class SimulatorState:
             self.faults.append(fault)
         return fault
 
-    def take_fault(self, path: str, call_uuid: str | None, status_query: str) -> Fault | None:
+    def take_fault(self, path: str, call_uuid: str | None, status_query: str, method: str = "GET") -> Fault | None:
         """The first fault matching the request, consumed atomically so `times` is exact under concurrency."""
         with self.lock:
             for fault in self.faults:
-                if fault.matches(path, call_uuid, status_query):
+                if fault.matches(path, call_uuid, status_query, method):
                     fault.consume()
                     if fault.expired:
                         self.faults.remove(fault)

@@ -18,7 +18,7 @@ from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.vobiz.telephony.plugins.module_utils import _calls, _client
-from ansible_collections.vobiz.telephony.plugins.modules import live_call_info
+from ansible_collections.vobiz.telephony.plugins.modules import live_call, live_call_info
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, FakeClock, Jitter, ModuleRun
 
 # Hypothesis keeps caches in ./.hypothesis unless told otherwise: keep the working tree clean.
@@ -73,9 +73,8 @@ def mocked():
 _OMIT = object()
 
 
-@pytest.fixture
-def run_module(capsys, tmp_path):
-    """Run live_call_info.main() with these arguments (connection defaults added; pass a key as None to drop it)."""
+def _module_runner(module, capsys, tmp_path):
+    """A function running module.main() with these arguments (connection defaults added; pass a key as run.OMIT to drop it)."""
 
     def run(**args) -> ModuleRun:
         module_args = {
@@ -84,16 +83,29 @@ def run_module(capsys, tmp_path):
             "api_url": API_URL,
             "_ansible_remote_tmp": str(tmp_path),
             "_ansible_keep_remote_files": False,
-            "_ansible_module_name": "vobiz.telephony.live_call_info",
+            "_ansible_module_name": "vobiz.telephony." + module.__name__.rsplit(".", 1)[-1],
         }
         module_args.update(args)
         module_args = {key: value for key, value in module_args.items() if value is not _OMIT}
         capsys.readouterr()
         with patch_module_args(module_args):
             with pytest.raises(SystemExit) as exit_info:
-                live_call_info.main()
+                module.main()
         stdout = capsys.readouterr().out
         return ModuleRun(json.loads(stdout), exit_info.value.code, stdout)
 
     run.OMIT = _OMIT
     return run
+
+
+@pytest.fixture
+def run_module(capsys, tmp_path):
+    """Run live_call_info.main() with these arguments."""
+    return _module_runner(live_call_info, capsys, tmp_path)
+
+
+@pytest.fixture
+def run_live_call(capsys, tmp_path, clock, monkeypatch):
+    """Run live_call.main() with these arguments; its waits run on the fake clock too."""
+    monkeypatch.setattr(_calls, "time", clock)
+    return _module_runner(live_call, capsys, tmp_path)

@@ -35,6 +35,13 @@ def add_call(rsps, call_uuid: str, state: str, status: int = 200, **kwargs):
     return rsps.add(responses.GET, call_url(call_uuid), status=status, match=[matchers.query_param_matcher(params)], **kwargs)
 
 
+def add_delete(rsps, resource: str, uuid: str, status: int = 204, **kwargs):
+    """Register one answer for DELETE .../Call/{uuid}/ (resource "Call") or .../Request/{uuid}/ ("Request"); 204 without a body."""
+    if status == 404 and not kwargs:
+        kwargs["json"] = PLIVO_NOT_FOUND
+    return rsps.add(responses.DELETE, "%s/%s/%s/" % (ACCOUNT_URL, resource, uuid), status=status, **kwargs)
+
+
 def add_list(rsps, state: str, call_uuids=None, status: int = 200, **kwargs):
     """Register one answer for GET .../Call/?status=state."""
     if call_uuids is not None:
@@ -47,15 +54,15 @@ def probe(state: str, call_uuid: str = UUID) -> tuple:
     return ("Call/%s/" % call_uuid, None if state == "ended" else state)
 
 
-def requested(rsps) -> list:
-    """The requests sent, as (path below the account, status parameter or None)."""
+def requested(rsps, with_method: bool = False) -> list:
+    """The requests sent, as (path below the account, status parameter or None), the method first when asked."""
     seen = []
     for call in rsps.calls:
         parts = urlsplit(call.request.url)
         prefix = urlsplit(ACCOUNT_URL).path + "/"
         path = parts.path[len(prefix):] if parts.path.startswith(prefix) else parts.path
         status = parse_qs(parts.query).get("status")
-        seen.append((path, status[0] if status else None))
+        seen.append(((call.request.method,) if with_method else ()) + (path, status[0] if status else None))
     return seen
 
 

@@ -5,71 +5,9 @@
 set -eux
 
 target_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../setup_vobiz_simulator/start_simulator.sh
+source "$target_dir/../setup_vobiz_simulator/start_simulator.sh" "$target_dir/files/scenario.json"
 
-# ansible-test runs a copy of this target, under
-#   <collection>/tests/output/.tmp/integration/live_call_info-<random>/tests/integration/targets/live_call_info,
-# while the simulator stays in <collection>/tests/simulator: walk up to the directory that holds both.
-find_collection_root() {
-    local dir="$target_dir" path
-    while [ "$dir" != "/" ]; do
-        if [ -f "$dir/galaxy.yml" ] && [ -f "$dir/tests/simulator/__main__.py" ]; then
-            echo "$dir"
-            return 0
-        fi
-        dir="$(dirname "$dir")"
-    done
-    # not below the collection: take it from the collections path ansible-test sets
-    IFS=: read -r -a paths <<< "${ANSIBLE_COLLECTIONS_PATH:-}"
-    for path in "${paths[@]}"; do
-        if [ -f "$path/ansible_collections/vobiz/telephony/tests/simulator/__main__.py" ]; then
-            echo "$path/ansible_collections/vobiz/telephony"
-            return 0
-        fi
-    done
-    echo "cannot find the vobiz.telephony collection (and its tests/simulator) above $target_dir" >&2
-    return 1
-}
-collection_root="$({ set +x; } 2>/dev/null; find_collection_root)"
-
-python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
-work_dir="$(mktemp -d)"
-url_file="$work_dir/url"
-sim_pid=""
-
-cleanup() {
-    if [ -n "$sim_pid" ]; then
-        kill "$sim_pid" 2>/dev/null || true
-        wait "$sim_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work_dir"
-}
-trap cleanup EXIT
-
-# A JSON scenario: the simulator then needs nothing but the standard library.
-(cd "$collection_root" && exec "$python" -m tests.simulator --port 0 --scenario "$target_dir/files/scenario.json" \
-    --url-file "$url_file") > "$work_dir/simulator.log" 2>&1 &
-sim_pid=$!
-
-for _ in $(seq 1 300); do
-    if [ -s "$url_file" ]; then
-        break
-    fi
-    if ! kill -0 "$sim_pid" 2>/dev/null; then
-        cat "$work_dir/simulator.log" >&2
-        echo "the simulator did not start" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ ! -s "$url_file" ]; then
-    cat "$work_dir/simulator.log" >&2
-    echo "the simulator wrote no URL within 30 s" >&2
-    exit 1
-fi
-
-api_url="$(cat "$url_file")"
-export VOBIZ_API_URL="$api_url"
-export VOBIZ_SIM_CONTROL_URL="${api_url%/api/v1}/_sim"
 export VOBIZ_AUTH_ID=MA_IT000001
 set +x  # keep the token out of the trace
 export VOBIZ_AUTH_TOKEN=tok-it-main-4f2a
