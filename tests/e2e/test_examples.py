@@ -105,7 +105,10 @@ def test_gate_on_call(ansible, sim: Sim):
     assert answered_at - 0.01 <= waited <= answered_at + 1 + 3.0, waited  # one wait_sleep late at most, and a margin
     assert 2 <= looks <= int(waited) + 2, (looks, waited)
     assert ended == "%s ended: completed, %d s, NORMAL_CLEARING" % (GATE_CALL, ended_at)
-    assert run.output.count("FAILED - RETRYING: [localhost]: Wait until the call has ended, one look per retry") >= 1
+    # the second task retried while the call was still in progress, if any of its looks found it so (on a busy machine
+    # the task may start only after the hang-up)
+    if any(entry["ended"] < timeline["completed"] for entry in recorded[looks:]):
+        assert run.output.count("FAILED - RETRYING: [localhost]: Wait until the call has ended, one look per retry") >= 1
     shown = readme_messages()
     assert readme_pattern(shown[1]).fullmatch(answered), shown[1]
     assert readme_pattern(shown[2]).fullmatch(ended), shown[2]

@@ -161,11 +161,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
         if fault and fault.takes_effect:
             normal_reply()  # carried out, and its answer lost to the fault
+        self._answering = record
         try:
             sent = self._deliver_fault(fault, request_id, normal_reply) if fault else self.send_reply(normal_reply(), request_id)
             with state.lock:
                 record["response_status"] = sent
         finally:
+            self._answering = None
             with state.lock:  # answered, dropped, or given up on by the client: how long the client was held
                 record["ended"] = time.monotonic()
 
@@ -190,9 +192,22 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def send_reply(self, reply: Reply, request_id: str | None = None) -> int:
         """Send a whole answer in one write (one packet for small answers); returns the status sent."""
-        self.wfile.write(self._reply_bytes(reply, request_id))
+        data = self._reply_bytes(reply, request_id)
+        # Logged before the write: a client that has its answer may read the request log at once.
+        self._log_status(reply.status)
+        try:
+            self.wfile.write(data)
+        except BaseException:
+            self._log_status(None)
+            raise
         self.log_message('"%s" %s %s', self.requestline, reply.status, len(reply.body))
         return reply.status
+
+    def _log_status(self, status: int | None) -> None:
+        record = getattr(self, "_answering", None)
+        if record is not None:
+            with self.server.state.lock:
+                record["response_status"] = status
 
     # faults
 
