@@ -1,30 +1,75 @@
 #!/usr/bin/env bash
-# Usage: scripts/run-gates.sh GATE...
-# Runs `make GATE` for each gate in order, goes on after a failure, prints a
-# summary with each gate's time, and exits non-zero if any gate failed.
+# Usage: scripts/run-gates.sh "SETUP GATES" "LANE 1 GATES" "LANE 2 GATES" ...
+# Runs `make GATE` for every gate: the first argument's gates in order, then the
+# other arguments as lanes side by side (a 2-core machine idles on one core during
+# the single-threaded gates and the end-to-end tests' configured waits), each
+# lane's gates in order. Goes on after a failure, except that the lanes do not
+# start if a setup gate failed (they would all rebuild the same venvs at once).
+# A lane gate's output is kept in build/gates/GATE.log and printed whole when the
+# gate ends, so the log reads gate by gate. Prints a summary with each gate's
+# time and exits non-zero if any gate failed. SERIAL=1 runs the lanes one after
+# the other (still in the background, logged the same way).
 set -uo pipefail
 make=${MAKE:-make}
-declare -a names results times
-failed=0
-total_start=$(date +%s)
-for gate in "$@"; do
-    echo
-    echo "=================== make $gate ==================="
+logs=build/gates
+start_all=$(date +%s)
+rm -rf "$logs"
+mkdir -p "$logs"
+
+elapsed() { echo $(( $(date +%s) - start_all )); }
+
+# Runs one gate with its output to $logs/GATE.log, then prints that log under a
+# lock (lanes end gates at the same time) and records "GATE LANE RESULT SECONDS".
+run_gate() {
+    local gate=$1 lane=$2 start result
     start=$(date +%s)
-    if "$make" --no-print-directory "$gate"; then
-        results+=(PASS)
-    else
-        results+=(FAIL)
-        failed=$((failed + 1))
-    fi
-    names+=("$gate")
-    times+=($(( $(date +%s) - start )))
-done
+    echo "[$(elapsed) s] make $gate started (lane $lane)"
+    if "$make" --no-print-directory "$gate" > "$logs/$gate.log" 2>&1; then result=PASS; else result=FAIL; fi
+    {
+        flock 9
+        echo
+        echo "=================== make $gate ($result, lane $lane) ==================="
+        cat "$logs/$gate.log"
+        echo "[$(elapsed) s] make $gate ended: $result in $(( $(date +%s) - start )) s"
+    } 9> "$logs/.print-lock"
+    echo "$gate $lane $result $(( $(date +%s) - start ))" >> "$logs/results"
+}
+
+run_lane() {
+    local lane=$1 gate
+    for gate in $2; do run_gate "$gate" "$lane"; done
+}
+
+setup=$1
+shift
+run_lane setup "$setup"
+if grep -q ' FAIL ' "$logs/results"; then
+    echo "a setup gate failed: the lanes ($*) were not run"
+else
+    lane=0
+    pids=()
+    for gates in "$@"; do
+        lane=$((lane + 1))
+        if [[ ${SERIAL:-0} == 1 ]]; then
+            run_lane "$lane" "$gates"
+        else
+            run_lane "$lane" "$gates" &
+            pids+=($!)
+        fi
+    done
+    for pid in "${pids[@]}"; do wait "$pid"; done
+fi
+
 echo
 echo "=================== summary ==================="
-for i in "${!names[@]}"; do
-    printf '  %-28s %s  %5ss\n' "${names[$i]}" "${results[$i]}" "${times[$i]}"
+failed=0
+for gate in $setup $*; do
+    line=$(grep "^$gate " "$logs/results" || echo "$gate - NOT-RUN 0")
+    read -r name lane result seconds <<< "$line"
+    printf '  %-28s %-7s %5ss  (lane %s)\n' "$name" "$result" "$seconds" "$lane"
+    [[ $result == PASS ]] || failed=$((failed + 1))
 done
-printf '  %-28s       %5ss\n' "total" "$(( $(date +%s) - total_start ))"
-echo "gates: $(( ${#names[@]} - failed )) passed, $failed failed"
+printf '  %-28s         %5ss\n' "total" "$(elapsed)"
+gates=$(( $(wc -w <<< "$setup $*") ))
+echo "gates: $(( gates - failed )) passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -197,13 +197,23 @@ def closed_port() -> int:
 
 
 # `make matrix` runs again, on the second ansible-core version, the tests marked `matrix`: what can differ between
-# ansible-core (and Python) versions, that is everything that goes through Ansible, once. Left out: the simulator's
-# own tests, the 200 runs of the module process in a row (memory and connections), the quiet twin of a test that
-# also runs with -vvv (ids quiet / normal next to vvv / check-vvv: the -vvv run makes the same checks, and more), and
-# the wrapped twin of a flat run (the answer's form is read by _calls.py, which does not import ansible-core).
+# ansible-core (and Python) versions, that is everything that goes through Ansible, once. Left out:
+# - what does not go through ansible-core: the simulator's own tests, `ansible-builder create` on the environment
+#   definitions, the module process run in a row without Ansible (memory and connections);
+# - the quiet twin of a test that also runs with -vvv (ids quiet / normal next to vvv / check-vvv: the -vvv run makes
+#   the same checks, and more), and the wrapped twin of a flat run (the answer's form is read by _calls.py, which does
+#   not import ansible-core);
+# - all but the first case of a fault matrix: the cases differ in what the simulator answers, which _client.py and
+#   _calls.py (no ansible-core) meet the same way on every version and the unit tests check on both Pythons; each
+#   failure a module can report still reaches Ansible once, in test_failures.py. TLS cases are not a fault matrix:
+#   Python's ssl differs between versions, so they all run.
 NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::",
-                         "tests/e2e/test_load.py::test_two_hundred_module_runs")
+                         "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_environments.py::",
+                         "tests/e2e/test_load.py::test_module_runs_in_a_row")
 TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
+FAULT_MATRICES = {"test_server_errors_n_times_then_success", "test_huge_answer_is_refused", "test_client_errors_are_never_retried",
+                  "test_fault_on_the_hang_up_is_recovered", "test_fault_on_the_hang_up_fails_naming_the_call_and_keeps_what_was_done"}
+_fault_matrices_marked: set = set()
 
 
 def pytest_configure(config) -> None:
@@ -214,7 +224,13 @@ def _version_dependent(item) -> bool:
     if item.nodeid.startswith(NOT_VERSION_DEPENDENT):
         return False
     callspec = getattr(item, "callspec", None)
-    return callspec is None or not TWINS_RUN_ONCE.intersection(callspec.id.split("-"))
+    if callspec is not None and TWINS_RUN_ONCE.intersection(callspec.id.split("-")):
+        return False
+    if item.originalname in FAULT_MATRICES:  # the first case collected (the same on every xdist worker)
+        if item.originalname in _fault_matrices_marked:
+            return False
+        _fault_matrices_marked.add(item.originalname)
+    return True
 
 
 def pytest_itemcollected(item) -> None:
@@ -223,7 +239,7 @@ def pytest_itemcollected(item) -> None:
 
 
 # The longest tests start first, so that under xdist the other worker fills in around them instead of waiting at the end.
-LONGEST_FIRST = ("tests/e2e/test_load.py::test_two_hundred_module_runs",)
+LONGEST_FIRST = ("tests/e2e/test_load.py::test_module_runs_in_a_row",)
 
 
 @pytest.hookimpl(trylast=True)
