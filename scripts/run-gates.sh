@@ -18,13 +18,22 @@ mkdir -p "$logs"
 
 elapsed() { echo $(( $(date +%s) - start_all )); }
 
+# GNU time, when there is one, adds the gate's CPU seconds (user + system, its children included) to the summary.
+timed=()
+if [[ -x /usr/bin/time ]]; then timed=(/usr/bin/time -f "%U %S"); fi
+
 # Runs one gate with its output to $logs/GATE.log, then prints that log under a
-# lock (lanes end gates at the same time) and records "GATE LANE RESULT SECONDS".
+# lock (lanes end gates at the same time) and records "GATE LANE RESULT SECONDS CPU".
 run_gate() {
-    local gate=$1 lane=$2 start result
+    local gate=$1 lane=$2 start result cpu=-
     start=$(date +%s)
     echo "[$(elapsed) s] make $gate started (lane $lane)"
-    if "$make" --no-print-directory "$gate" > "$logs/$gate.log" 2>&1; then result=PASS; else result=FAIL; fi
+    if "${timed[@]}" ${timed[@]:+-o "$logs/$gate.cpu"} "$make" --no-print-directory "$gate" > "$logs/$gate.log" 2>&1; then
+        result=PASS
+    else
+        result=FAIL
+    fi
+    if [[ -s $logs/$gate.cpu ]]; then cpu=$(awk 'END { printf "%d", $1 + $2 }' "$logs/$gate.cpu"); fi
     {
         flock 9
         echo
@@ -32,7 +41,7 @@ run_gate() {
         cat "$logs/$gate.log"
         echo "[$(elapsed) s] make $gate ended: $result in $(( $(date +%s) - start )) s"
     } 9> "$logs/.print-lock"
-    echo "$gate $lane $result $(( $(date +%s) - start ))" >> "$logs/results"
+    echo "$gate $lane $result $(( $(date +%s) - start )) $cpu" >> "$logs/results"
 }
 
 run_lane() {
@@ -63,10 +72,11 @@ fi
 echo
 echo "=================== summary ==================="
 failed=0
-for gate in $setup $*; do
-    line=$(grep "^$gate " "$logs/results" || echo "$gate - NOT-RUN 0")
-    read -r name lane result seconds <<< "$line"
-    printf '  %-28s %-7s %5ss  (lane %s)\n' "$name" "$result" "$seconds" "$lane"
+lanes="$*"
+for gate in $setup $lanes; do
+    line=$(grep "^$gate " "$logs/results" || echo "$gate - NOT-RUN 0 -")
+    read -r name lane result seconds cpu <<< "$line"
+    printf '  %-28s %-7s %5ss  cpu %5ss  (lane %s)\n' "$name" "$result" "$seconds" "$cpu" "$lane"
     [[ $result == PASS ]] || failed=$((failed + 1))
 done
 printf '  %-28s         %5ss\n' "total" "$(elapsed)"

@@ -203,21 +203,23 @@ def closed_port() -> int:
 # - the quiet twin of a test that also runs with -vvv (ids quiet / normal next to vvv / check-vvv: the -vvv run makes
 #   the same checks, and more), and the wrapped twin of a flat run (the answer's form is read by _calls.py, which does
 #   not import ansible-core);
-# - all but the first case of a fault matrix: the cases differ in what the simulator answers, which _client.py and
-#   _calls.py (no ansible-core) meet the same way on every version and the unit tests check on both Pythons; each
-#   failure a module can report still reaches Ansible once, in test_failures.py. TLS cases are not a fault matrix:
-#   Python's ssl differs between versions, so they all run.
+# - all but the first test of a `matrix_once` group: tests that take the same path through Ansible and differ only in
+#   what the simulator answers (a fault matrix: _client.py and _calls.py, which do not import ansible-core, meet each
+#   answer the same way on every version, and the unit tests check them on both Pythons) or in which example playbook
+#   ansible-runner runs (test_examples.py runs each on both versions). `@pytest.mark.matrix_once("group")` on a test
+#   or on some of its cases (pytest.param); the group defaults to the test's name. Each failure a module can report
+#   still reaches Ansible on both versions, and transport and TLS failures are never in such a group: Python's
+#   socket and ssl handling, and urllib3, are what can differ there.
 NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::",
                          "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_environments.py::",
                          "tests/e2e/test_load.py::test_module_runs_in_a_row")
 TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
-FAULT_MATRICES = {"test_server_errors_n_times_then_success", "test_huge_answer_is_refused", "test_client_errors_are_never_retried",
-                  "test_fault_on_the_hang_up_is_recovered", "test_fault_on_the_hang_up_fails_naming_the_call_and_keeps_what_was_done"}
-_fault_matrices_marked: set = set()
+_matrix_once_groups_taken: set = set()
 
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
+    config.addinivalue_line("markers", "matrix_once(group): of the tests of this group, only the first runs again on the second version")
 
 
 def _version_dependent(item) -> bool:
@@ -226,10 +228,12 @@ def _version_dependent(item) -> bool:
     callspec = getattr(item, "callspec", None)
     if callspec is not None and TWINS_RUN_ONCE.intersection(callspec.id.split("-")):
         return False
-    if item.originalname in FAULT_MATRICES:  # the first case collected (the same on every xdist worker)
-        if item.originalname in _fault_matrices_marked:
+    once = item.get_closest_marker("matrix_once")
+    if once is not None:  # the first of its group collected: the same on every xdist worker
+        group = once.args[0] if once.args else item.originalname
+        if group in _matrix_once_groups_taken:
             return False
-        _fault_matrices_marked.add(item.originalname)
+        _matrix_once_groups_taken.add(group)
     return True
 
 

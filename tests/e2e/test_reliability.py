@@ -72,6 +72,7 @@ def live_call(sim: Sim) -> Sim:
 # 429 in each of its forms
 
 
+@pytest.mark.matrix_once("429")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1)  # a bare 429 envelope: no header, no details
@@ -91,6 +92,7 @@ def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call:
     assert run.seconds <= bound(2, 2, 5) + ANSIBLE_OVERHEAD
 
 
+@pytest.mark.matrix_once("429")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1, retry_after="http-date:+2")
@@ -111,6 +113,7 @@ def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: 
     assert run.seconds <= bound(2, 1, 10) + ANSIBLE_OVERHEAD
 
 
+@pytest.mark.matrix_once("429")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1, details_retry_after=1.5)
@@ -125,6 +128,7 @@ def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, 
     assert run.seconds <= bound(2, 1, 10) + ANSIBLE_OVERHEAD
 
 
+@pytest.mark.matrix_once("429")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1, retry_after="30")
@@ -142,6 +146,7 @@ def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Si
 # gateway and server errors
 
 
+@pytest.mark.matrix_once("5xx")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 @pytest.mark.parametrize("status, code", [(500, "INTERNAL_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")])
 def test_server_errors_n_times_then_success(ansible, live_call: Sim, status, code, verbose):
@@ -209,6 +214,7 @@ def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim, verbo
 # bounded memory
 
 
+@pytest.mark.matrix_once
 @pytest.mark.parametrize("chunked", [False, True], ids=["content_length", "chunked"])
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_huge_answer_is_refused(ansible, live_call: Sim, chunked, verbose):
@@ -247,6 +253,7 @@ NEVER_RETRIED = [
 ]
 
 
+@pytest.mark.matrix_once
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 @pytest.mark.parametrize("fault, status, msg", NEVER_RETRIED, ids=["400", "401", "403", "404_html"])
 def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status, msg, verbose):

@@ -20,6 +20,7 @@ def call_url(sim: Sim, call_uuid: str = CALL) -> str:
     return "%s/Account/%s/Call/%s/?status=live" % (sim.base_url, AUTH_ID, call_uuid)
 
 
+@pytest.mark.matrix_once("retries")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_with_retry_after_then_success(ansible, sim: Sim, verbose):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
@@ -34,6 +35,7 @@ def test_429_with_retry_after_then_success(ansible, sim: Sim, verbose):
     assert recorded[1]["time"] - recorded[0]["time"] >= 0.95  # Retry-After honoured
 
 
+@pytest.mark.matrix_once("retries")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_503_twice_then_success(ansible, sim: Sim, verbose):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
@@ -57,6 +59,7 @@ def test_503_twice_then_success(ansible, sim: Sim, verbose):
         assert after["time"] - before["time"] >= waited - 0.01
 
 
+@pytest.mark.matrix_once("retries")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_503_forever_fails_cleanly(ansible, sim: Sim, verbose):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
@@ -73,6 +76,7 @@ def test_503_forever_fails_cleanly(ansible, sim: Sim, verbose):
     assert warnings_of(run) == ["HTTP retry 1 (attempt 2 of 2 for GET %s): HTTP 503 SERVICE_UNAVAILABLE; waiting 0.2 s" % call_url(sim)]
 
 
+@pytest.mark.matrix_once("retries")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_in_list_mode_slows_the_pool_down(ansible, sim: Sim, verbose):
     uuids = sim.control("POST", "calls", {"generate": {"count": 12, "account": LIST_AUTH_ID, "prefix": "pool-"}})["call_uuids"]

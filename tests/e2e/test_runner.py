@@ -314,6 +314,7 @@ def assert_module_results(events: list, injected: dict) -> None:
     assert (stats["event_data"]["failures"], stats["event_data"]["dark"]) == ({}, {}), stats["event_data"]
 
 
+@pytest.mark.matrix_once  # every example runs on both versions in test_examples.py: here what differs is the runner
 @pytest.mark.parametrize("playbook", example_playbooks())
 def test_example_runs_through_ansible_runner(ansible_runner, sim: Sim, tmp_path, playbook):
     sim.add_calls(*demo_calls_of_first_account())
