@@ -196,8 +196,8 @@ galaxy-import: $(TOOLS_STAMP)
 # The second version runs what can differ between ansible-core (and Python) versions: every unit test (seconds),
 # and the e2e tests marked `matrix` (tests/e2e/conftest.py): everything that goes through Ansible, once, i.e.
 # without what does not go through ansible-core (the simulator's own tests, ansible-builder, the module process run
-# in a row), the quiet twin of a -vvv test, the wrapped twin of a flat run, and all but one case of a fault matrix
-# (tests/e2e/README.md).
+# in a row), the quiet twin of a -vvv test, the wrapped twin of a flat run, and all but the first test of a
+# matrix_once group (tests/e2e/README.md).
 matrix: matrix-units matrix-e2e
 
 matrix-units: $(V221_STAMP) stage

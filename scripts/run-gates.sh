@@ -8,7 +8,7 @@
 # A lane gate's output is kept in build/gates/GATE.log and printed whole when the
 # gate ends, so the log reads gate by gate. Prints a summary with each gate's
 # time and exits non-zero if any gate failed. SERIAL=1 runs the lanes one after
-# the other (still in the background, logged the same way).
+# the other (logged the same way).
 set -uo pipefail
 make=${MAKE:-make}
 logs=build/gates

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import Sim
+
 from tests.simulator import Simulator
 from tests.simulator.server import SimulatorHandler
 
@@ -452,17 +454,6 @@ def test_requests_are_recorded_with_the_token_redacted(sim):
     assert sim.control("GET", "requests") == []
 
 
-def _once_ended(sim, within: float = 10.0) -> list:
-    """The request log once every entry has "ended": the handler sets it after its last write, so a client that
-    already has its answer may read the log a moment before."""
-    deadline = time.monotonic() + within
-    while True:
-        recorded = sim.control("GET", "requests")
-        if all(entry["ended"] is not None for entry in recorded) or time.monotonic() > deadline:
-            return recorded
-        time.sleep(0.05)
-
-
 def test_latency_delays_api_requests_only(sim):
     sim.control("DELETE", "requests")
     sim.control("POST", "latency", {"seconds": 1.0})
@@ -470,7 +461,7 @@ def test_latency_delays_api_requests_only(sim):
         started = time.monotonic()
         api(sim, call_path(LIVE_UUID), status="live")
         assert time.monotonic() - started >= 1.0
-        (recorded,) = _once_ended(sim)
+        (recorded,) = Sim(sim).requests_ended()  # the handler sets "ended" after its last write
         assert recorded["ended"] - recorded["time"] >= 1.0  # held by the simulator, not by the client
         started = time.monotonic()
         sim.control("GET", "health")
