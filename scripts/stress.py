@@ -37,7 +37,7 @@ BUSY_LOOP = "import time\nend = time.monotonic() + %d\nwhile time.monotonic() < 
 
 
 def start_busy_loops(count: int) -> list:
-    return [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _ in range(count)]
+    return [subprocess.Popen([sys.executable, "-c", BUSY_LOOP]) for _loop in range(count)]
 
 
 def stop(processes: list) -> None:
@@ -104,7 +104,7 @@ def run_target(number: int, target: str, command: str) -> tuple:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: one process)")
     parser.add_argument("--busy", type=int, default=os.cpu_count() or 2, help="busy loops (default: one per core)")

@@ -507,7 +507,7 @@ def test_a_request_is_stamped_when_it_arrived_not_when_it_was_read():
 def test_recorded_time_is_the_arrival(sim):
     """Each recorded request's time lies between its client's send and the answer (the simulator's clock is ours)."""
     with requests.Session() as session:
-        for _ in range(3):
+        for _look in range(3):
             before = time.monotonic()
             api(sim, call_path(LIVE_UUID), session=session, status="live")
             after = time.monotonic()

@@ -64,7 +64,7 @@ def wall_clock_offset() -> float:
     """time.time() - time.monotonic(), read between two monotonic readings at most 1 ms apart when possible (a thread
     paused between the two clocks would shift the offset by its pause), else the tightest of ten tries."""
     best = None
-    for _ in range(10):
+    for _try in range(10):
         before = time.monotonic()
         wall = time.time()
         after = time.monotonic()
