@@ -27,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # `pytest tests/e2e` as well as `python -m pytest tests/e2e`
     sys.path.insert(0, str(REPO_ROOT))
 
+from tests.installed_collection import build_collection, install_collection  # noqa: E402
 from tests.simulator import Simulator  # noqa: E402
 from tests.simulator.scenario import CALL_STATES  # noqa: E402
 
@@ -361,22 +362,13 @@ def pytest_collection_modifyitems(items) -> None:
 @pytest.fixture(scope="session")
 def collection_tarball(tmp_path_factory) -> Path:
     """The collection built from this tree by `ansible-galaxy collection build`, once per session."""
-    work = tmp_path_factory.mktemp("collection")
-    build = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO_ROOT)],
-                           capture_output=True, text=True, check=False)
-    assert build.returncode == 0, build.stdout + build.stderr
-    tarballs = sorted(work.glob("vobiz-telephony-*.tar.gz"))
-    assert len(tarballs) == 1, tarballs
-    return tarballs[0]
+    return build_collection(tmp_path_factory.mktemp("collection"))
 
 
 @pytest.fixture(scope="session")
 def collections_path(collection_tarball) -> Path:
     """The collection built from this tree and installed, once per session."""
-    installed = collection_tarball.parent / "collections"
-    install = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "install", str(collection_tarball), "-p", str(installed)],
-                             capture_output=True, text=True, check=False)
-    assert install.returncode == 0, install.stdout + install.stderr
+    installed = install_collection(collection_tarball, collection_tarball.parent / "collections")
     assert (installed / "ansible_collections" / "vobiz" / "telephony" / "plugins" / "modules" / "live_call_info.py").is_file()
     return installed
 
