@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError, VobizClient
 from ansible_collections.vobiz.telephony.plugins.module_utils._events import CallTracker, CallWatcher
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
     AUTH_ID,
@@ -26,7 +27,7 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
 
 def watcher(clock, statuses=("live", "queued"), retries=0, **kwargs) -> CallWatcher:
     client = VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=retries)
-    return CallWatcher(CallsApi(client), CallTracker(statuses), AUTH_ID, clock=clock.time, **kwargs)
+    return CallWatcher(CallApi(client), CallTracker(statuses), AUTH_ID, kwargs.pop("concurrency", CONCURRENCY.default), clock=clock.time, **kwargs)
 
 
 def kinds(result) -> list:
@@ -39,7 +40,7 @@ def test_a_look_reads_the_queued_list_then_the_live_one_then_each_live_record(cl
     add_call(mocked, "a", "live", json=live_record("a", "ringing"))
     add_call(mocked, "b", "live", json=live_record("b"))
     result = watcher(clock, concurrency=1).look()
-    assert (result.events, result.errors, result.calls) == ([], [], 2)
+    assert (result.events, result.errors, result.call_count) == ([], [], 2)
     assert requested(mocked) == [("Call/", "queued"), ("Call/", "live"), ("Call/a/", "live"), ("Call/b/", "live")]
 
 
