@@ -46,10 +46,8 @@ class Ending:
     """What ending one call did: the first look, the action taken (or that would be, in check mode), the last look."""
 
     def __init__(self, call_uuid: str, first: Look, action: str, last: Look):
-        self.call_uuid = call_uuid
-        self.first = first
-        self.action = action
-        self.last = last
+        self.call_uuid, self.action = call_uuid, action
+        self.first, self.last = first, last
 
     @property
     def acted(self) -> bool:

@@ -235,10 +235,8 @@ class LookResult:
     """What one look gave: the events to emit, and the transient errors that cut it short (none when it did not)."""
 
     def __init__(self, events: list, errors: list, call_count: int, seconds: float):
-        self.events = events
-        self.errors = errors
-        self.call_count = call_count
-        self.seconds = seconds
+        self.events, self.errors = events, errors
+        self.call_count, self.seconds = call_count, seconds
 
     @property
     def retry_after(self) -> float | None:
@@ -258,12 +256,8 @@ class CallWatcher:
 
     def __init__(self, api: CallApi, tracker: CallTracker, account: str, concurrency: int, track_status: bool = True, cdr: bool = True,
                  clock=None):
-        self.api = api
-        self.tracker = tracker
-        self.account = account
-        self.track_status = track_status
-        self.cdr = cdr
-        self.concurrency = concurrency
+        self.api, self.tracker, self.account = api, tracker, account
+        self.concurrency, self.track_status, self.cdr = concurrency, track_status, cdr
         self.clock = clock or time.time
 
     def look(self) -> LookResult:

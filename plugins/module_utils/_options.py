@@ -34,16 +34,9 @@ class Option:
     def __init__(self, name: str, type: str, default=None, env: str | None = None, above: float | None = None,
                  at_least: float | None = None, at_most: float | None = None, no_log: bool = False, choices: list | None = None,
                  elements: str | None = None):
-        self.name = name
-        self.type = type
-        self.default = default
-        self.env = env
-        self.above = above
-        self.at_least = at_least
-        self.at_most = at_most
-        self.no_log = no_log
-        self.choices = choices
-        self.elements = elements
+        self.name, self.type, self.default, self.env = name, type, default, env
+        self.above, self.at_least, self.at_most = above, at_least, at_most
+        self.no_log, self.choices, self.elements = no_log, choices, elements
 
     def bound_error(self, value) -> str | None:
         """Why `value` is out of this option's bounds, or None."""

@@ -65,7 +65,8 @@ description:
   - A look that fails for a transient reason (HTTP 429, 500, 502, 503 or 504, a time-out, a dropped connection, an
     answer of the wrong shape) logs a warning, keeps what is known of every call, and the next look comes after a
     back-off, the one the modules' retries use (see O(retries)), from O(interval) (about O(interval), then twice that
-    and so on per failure in a row), or as long as the server asks with C(Retry-After), up to O(retry_max_wait), never sooner than O(interval). No C(call.ended) is ever emitted because a list could not be read. Refused credentials
+    and so on per failure in a row), or as long as the server asks with C(Retry-After), up to O(retry_max_wait), never
+    sooner than O(interval). No C(call.ended) is ever emitted because a list could not be read. Refused credentials
     (HTTP 401 or 403), any other HTTP error status, a TLS failure and bad arguments stop the source with a message.
   - Memory is bounded by the number of calls live at once, plus the uuids of the calls that ended in the last 10 looks
     (at least the last minute), so that a list lagging behind cannot announce an ended call again.

@@ -15,7 +15,7 @@ import requests
 import responses
 
 from ansible_collections.vobiz.telephony.plugins.module_utils import _waiting
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions import EndCallsError, cancel, confirm_ended, end_call, end_calls, hang_up
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions import EndCallsError, confirm_ended, end_call, end_calls
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi
 from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError, VobizClient
