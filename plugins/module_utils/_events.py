@@ -7,7 +7,7 @@
 """Call state changes as events, for the vobiz.telephony.call_events event source.
 
 CallTracker is pure: it is given what one look saw (the lists, each call's status) and the time, and answers
-with the changes since the look before. CallWatcher makes the looks through CallApi; poll_interval() paces them
+with the changes since the look before. AccountLooker makes the looks through CallApi; poll_interval() paces them
 (the event source runs them on _waiting.wait_until). Neither imports Ansible: an Event-Driven Ansible environment may
 not have ansible-core.
 """
@@ -245,7 +245,7 @@ class LookResult:
         return max(asked) if asked else None
 
 
-class CallWatcher:
+class AccountLooker:
     """Looks at the account's calls through CallApi and tells the tracker what it saw.
 
     One look: one list request per watched list; with track_status, one record per live call and per newly queued

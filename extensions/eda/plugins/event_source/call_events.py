@@ -23,7 +23,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
     REMEMBER_ENDED_LOOKS,
     REMEMBER_ENDED_MIN_SECONDS,
     CallTracker,
-    CallWatcher,
+    AccountLooker,
     LookResult,
     poll_interval,
 )
@@ -363,17 +363,17 @@ def _choices(option: Option, value) -> list:
 _CONVERTERS = {"str": _string, "float": _number, "int": _integer, "bool": _boolean, "path": _path, "list": _choices}
 
 
-def watcher_for(options: dict) -> tuple:
-    """(the client, the watcher) for checked options."""
+def looker_for(options: dict) -> tuple:
+    """(the client, the looker) for checked options."""
     client = client_from_options(options, pool_size=options["concurrency"], on_retry=logger.warning, user_agent_suffix=SOURCE_NAME)
     remember = max(REMEMBER_ENDED_MIN_SECONDS, REMEMBER_ENDED_LOOKS * options["interval"])
     tracker = CallTracker(options["statuses"], emit_existing=options["emit_existing"], remember_ended_for=remember)
-    watcher = CallWatcher(CallApi(client), tracker, options["auth_id"], options["concurrency"], track_status=options["track_status"],
+    looker = AccountLooker(CallApi(client), tracker, options["auth_id"], options["concurrency"], track_status=options["track_status"],
                           cdr=options["cdr"])
-    return client, watcher
+    return client, looker
 
 
-async def poll(queue, watcher: CallWatcher, interval: float, retry_max_wait: float) -> None:
+async def poll(queue, looker: AccountLooker, interval: float, retry_max_wait: float) -> None:
     """Look every `interval` seconds (backing off after failures) and put each event on the queue, until cancelled.
 
     The looks run on the collection's one waiting loop (wait_until), in a thread of their own: the client blocks, and
@@ -383,7 +383,7 @@ async def poll(queue, watcher: CallWatcher, interval: float, retry_max_wait: flo
     failures = 0
 
     def look() -> LookResult:
-        result = watcher.look()
+        result = looker.look()
         for event in result.events:
             asyncio.run_coroutine_threadsafe(queue.put(event), loop).result()
         return result
@@ -411,9 +411,9 @@ async def main(queue: asyncio.Queue, args: dict) -> None:
     warning = clear_text_warning(options["api_url"])
     if warning:
         logger.warning("%s: %s", SOURCE_NAME, warning)
-    client, watcher = watcher_for(options)
+    client, looker = looker_for(options)
     try:
-        await poll(queue, watcher, options["interval"], options["retry_max_wait"])
+        await poll(queue, looker, options["interval"], options["retry_max_wait"])
     except VobizError as error:
         logger.error("%s: %s", SOURCE_NAME, error.message)
         raise
