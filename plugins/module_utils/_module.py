@@ -74,4 +74,3 @@ def fail_from_error(module, client: VobizClient, error: VobizError, msg: str | N
     """Fail with the error's message (or `msg`), its HTTP fields and what the module had gathered."""
     result.update(error.result_fields())
     module.fail_json(msg=msg or error.message, http_retries=client.http_retries, **result)
-

@@ -369,7 +369,7 @@ def looker_for(options: dict) -> tuple:
     remember = max(REMEMBER_ENDED_MIN_SECONDS, REMEMBER_ENDED_LOOKS * options["interval"])
     tracker = CallTracker(options["statuses"], emit_existing=options["emit_existing"], remember_ended_for=remember)
     looker = AccountLooker(CallApi(client), tracker, options["auth_id"], options["concurrency"], track_status=options["track_status"],
-                          cdr=options["cdr"])
+                           cdr=options["cdr"])
     return client, looker
 
 

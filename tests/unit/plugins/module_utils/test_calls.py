@@ -363,7 +363,7 @@ def ended(observation) -> bool:
 
 def wait_all(calls, clock, call_uuids, is_done=ended, concurrency=1, timeout=60, every=2):
     return wait_for_calls(calls, call_uuids, "live", is_done, concurrency=concurrency, timeout=timeout, every=every,
-                        clock=clock.monotonic, pause=clock.sleep)
+                          clock=clock.monotonic, pause=clock.sleep)
 
 
 def probes_of(mocked, uuid: str) -> list:

@@ -249,7 +249,7 @@ def test_wait_for_all_looks_again_only_at_calls_not_done(mocked, calls, clock):
 
     serve_call(mocked, "b", b_answer)
     outcome = wait_for_calls(calls, ["a", "b"], "live", lambda observation: observation.call_status == "ended", concurrency=2, timeout=10,
-                           every=1, seen_in={"a": "ended", "b": "ended"})
+                             every=1, seen_in={"a": "ended", "b": "ended"})
     assert outcome.reached
     assert [observation.call_status for observation in outcome.last] == ["ended", "ended"]
     assert outcome.rounds == 3 and clock.sleeps == [1, 1]
