@@ -46,7 +46,7 @@ TARBALL := build/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
 COLL_PARENT := build
 COLL := $(COLL_PARENT)/ansible_collections/$(NAMESPACE)/$(NAME)
 MODULES := $(basename $(notdir $(wildcard plugins/modules/*.py)))
-EVENT_SOURCES := $(wildcard extensions/eda/plugins/event_source/[!_]*.py)
+EVENT_SOURCES := $(wildcard extensions/eda/plugins/event_source/*.py)
 
 # ansible-test always names the Python; --local runs in the current venv.
 # It keeps its sanity-test venvs and its pip bootstrap script under ~/.ansible/test:

@@ -45,9 +45,14 @@ def connection_argument_spec() -> dict:
     return argument_spec(CONNECTION_OPTIONS)
 
 
+def module_argument_spec(options: dict) -> dict:
+    """The argument_spec of a module taking the connection options and these Options of its own."""
+    return dict(connection_argument_spec(), **argument_spec(options))
+
+
 def module_for(options: dict, **kwargs) -> AnsibleModule:
     """The AnsibleModule of a module taking the connection options and these Options of its own."""
-    return AnsibleModule(argument_spec=dict(connection_argument_spec(), **argument_spec(options)), supports_check_mode=True, **kwargs)
+    return AnsibleModule(argument_spec=module_argument_spec(options), supports_check_mode=True, **kwargs)
 
 
 def fail_on_errors(module, errors: list) -> None:
@@ -58,12 +63,12 @@ def fail_on_errors(module, errors: list) -> None:
 
 def client_from_module(module, own_options: dict, option_errors: list = ()) -> VobizClient:
     """The client for this module's options. Every problem with them (the connection options, the bounds of the
-    module's `own_options`, and its `option_errors`) fails the module at once: nothing is sent when one is wrong.
+    module's `option_errors`, and the bounds of its `own_options`) fails the module at once: nothing is sent when one is wrong.
     The connection pool has room for the module's concurrency."""
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
     params = module.params
-    fail_on_errors(module, connection_errors(params) + bound_errors(own_options, params) + list(option_errors))
+    fail_on_errors(module, connection_errors(params) + list(option_errors) + bound_errors(own_options, params))
     warning = clear_text_warning(params["api_url"])
     if warning:
         module.warn(warning)

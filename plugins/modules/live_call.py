@@ -196,7 +196,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions impo
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, CallApi, has_ended
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import unique_in_order
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CALL_UUID_OPTIONS,
     CONCURRENCY,
@@ -215,6 +215,10 @@ OPTIONS = options_table(
     *wait_options(timeout=30.0, sleep=1.0),
     CONCURRENCY,
 )
+
+
+def argument_spec() -> dict:
+    return module_argument_spec(OPTIONS)
 
 
 def requested_calls(params: dict) -> list:

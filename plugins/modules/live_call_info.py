@@ -326,7 +326,7 @@ request_id:
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LISTS, CallApi
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CALL_UUID_OPTIONS,
     CONCURRENCY,
@@ -345,6 +345,10 @@ OPTIONS = options_table(
     Option("wait_for", "list", elements="str"),
     *wait_options(timeout=120.0, sleep=2.0),
 )
+
+
+def argument_spec() -> dict:
+    return module_argument_spec(OPTIONS)
 
 
 def option_errors(params: dict) -> list:

@@ -14,7 +14,7 @@ import runpy
 import threading
 
 if not __package__:  # run by path, as ansible-rulebook runs a source: make the collection importable
-    runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "_on_path.py"))
+    runpy.run_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_on_path.py"))
 
 # pylint: disable=wrong-import-position
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import LISTS, CallApi
