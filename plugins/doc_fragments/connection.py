@@ -14,17 +14,15 @@ options:
     description:
       - The Vobiz account's Auth ID, such as V(MA_XXXXXXXX) or V(SA_XXXXXXXX).
       - Letters, digits, V(-) and V(_) only, 1 to 128 characters.
-      - If not set, the value of the E(VOBIZ_AUTH_ID) environment variable is used.
+      - If not set, the value of the E(VOBIZ_AUTH_ID) environment variable is used. One of the two is required.
     type: str
-    required: true
   auth_token:
     description:
       - The Vobiz account's Auth Token. It is never logged nor returned.
-      - If not set, the value of the E(VOBIZ_AUTH_TOKEN) environment variable is used.
+      - If not set, the value of the E(VOBIZ_AUTH_TOKEN) environment variable is used. One of the two is required.
       - Prefer the environment variable, Ansible Vault or C(module_defaults) to a token written on an
         ad hoc command line, which Ansible itself echoes when a task fails.
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the Vobiz API, an absolute V(http://) or V(https://) URL.

@@ -4,7 +4,12 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""An HTTP client for the Vobiz API: one kept-alive session, bounded time, retries, clear errors."""
+"""An HTTP client for the Vobiz API: one kept-alive session, bounded time, retries, clear errors.
+
+Every HTTP rule of the collection lives here, and nothing here knows of calls nor of Ansible: which failures are
+transient (is_transient), the one back-off (backoff_delay, which honours Retry-After), the messages that name a method
+and a URL, and the errors about an answer's shape (unexpected_answer, json_object). See docs/architecture.md.
+"""
 
 from __future__ import annotations
 
@@ -101,13 +106,50 @@ class VobizNotFoundError(VobizHTTPError):
 
 
 class ApiResponse:
-    """A decoded 2xx answer; `data` is None for an answer without a body (a DELETE's 204)."""
+    """A decoded 2xx answer; `data` is None for an answer without a body (a DELETE's 204).
+    `label` is the request as messages show it: the method and the redacted URL."""
 
-    def __init__(self, status_code: int, data, request_id: str | None, url: str):
+    def __init__(self, status_code: int, data, request_id: str | None, url: str, label: str | None = None):
         self.status_code = status_code
         self.data = data
         self.request_id = request_id
         self.url = url
+        self.label = label or url
+
+
+def unexpected_answer(response: ApiResponse, expected: str) -> VobizResponseError:
+    """The error for a 2xx JSON answer that is not what the caller expected (`expected` says what, in words)."""
+    shown = body_preview(json.dumps(response.data).encode("utf-8"))
+    return VobizResponseError("%s answered HTTP %d with JSON that is not %s: %r" % (response.label, response.status_code, expected, shown),
+                              url=response.url, status_code=response.status_code)
+
+
+def json_object(response: ApiResponse, expected: str) -> dict:
+    """The answer's JSON object; unexpected_answer() when it is another JSON value."""
+    if not isinstance(response.data, dict):
+        raise unexpected_answer(response, expected)
+    return response.data
+
+
+def is_transient(error: VobizError) -> bool:
+    """Whether the same request may succeed later: a connection error or time-out other than a TLS failure, or HTTP 429,
+    500, 502, 503 or 504. The client retries exactly these; the event source keeps polling after them."""
+    if isinstance(error, VobizConnectionError):
+        return error.retryable
+    if isinstance(error, VobizHTTPError):
+        return error.status_code in RETRYABLE_STATUSES
+    return False
+
+
+def backoff_delay(attempt: int, base: float, max_wait: float, retry_after: float | None = None) -> float:
+    """Seconds to wait before another try after `attempt` + 1 failures in a row (attempt 0 is the first failure).
+
+    What the server asked for (Retry-After, or Vobiz's error.details.retryAfter), up to `max_wait`; else exponential
+    back-off from `base` (base, 2 x base, 4 x base ...), with jitter so that clients do not retry in step, up to `max_wait`."""
+    if retry_after is not None:
+        return min(retry_after, max_wait)
+    backoff = base * (2 ** attempt)
+    return min(max_wait, backoff / 2 + random.uniform(0, backoff / 2))
 
 
 class _Request:
@@ -381,23 +423,16 @@ class VobizClient:
             if not is_json and not (request.method == "DELETE" and not body.strip()):
                 raise VobizResponseError("%s answered HTTP %d but the body is not JSON: %r"
                                          % (request.label, status, body_preview(body)), url=request.shown, status_code=status)
-            return ApiResponse(status, data, request_id, request.shown)
+            return ApiResponse(status, data, request_id, request.shown, request.label)
         if retry_after is None:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise _http_error(status, response.reason, request, body, is_json, (code, message, request_id, retry_after), self.auth_id)
 
     def _retry_delay(self, exc: VobizError, attempt: int) -> float | None:
         """Seconds to wait before the next attempt, or None when this error is final."""
-        if attempt >= self.retries or not getattr(exc, "retryable", True):
+        if attempt >= self.retries or not is_transient(exc):
             return None
-        if isinstance(exc, VobizHTTPError):
-            if exc.status_code not in RETRYABLE_STATUSES:
-                return None
-            if exc.retry_after is not None:
-                return min(exc.retry_after, self.retry_max_wait)
-        # Exponential backoff (1 s, 2 s, 4 s, ...) with jitter, so that clients do not retry in step.
-        backoff = self.backoff_base * (2 ** attempt)
-        return min(self.retry_max_wait, backoff / 2 + random.uniform(0, backoff / 2))
+        return backoff_delay(attempt, self.backoff_base, self.retry_max_wait, getattr(exc, "retry_after", None))
 
     def _note_retry(self, exc: VobizError, attempt: int, delay: float, request: _Request) -> None:
         with self._lock:

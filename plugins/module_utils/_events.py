@@ -7,8 +7,9 @@
 """Call state changes as events, for the vobiz.telephony.call_events event source.
 
 CallTracker is pure: it is given what one look saw (the lists, each call's status) and the time, and answers
-with the changes since the look before. CallWatcher makes the looks through CallsApi. Neither imports Ansible:
-an Event-Driven Ansible environment may not have ansible-core.
+with the changes since the look before. AccountLooker makes the looks through CallApi; poll_interval() paces them
+(the event source runs them on _waiting.wait_until). Neither imports Ansible: an Event-Driven Ansible environment may
+not have ansible-core.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 import datetime
 import time
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, LIVE, NOT_FOUND, QUEUED, CallsApi, map_concurrently, unique_in_order
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError, VobizConnectionError, VobizError, VobizHTTPError
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LIVE, NOT_FOUND, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError, VobizResponseError, backoff_delay, is_transient
+from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently, unique_in_order
 
 CALL_QUEUED = "call.queued"
 CALL_STARTED = "call.started"
@@ -35,29 +37,25 @@ LIST_ORDER = (QUEUED, LIVE)
 # A lagging list may show a call again after it ended; its uuid is remembered this many looks (at least a minute).
 REMEMBER_ENDED_LOOKS = 10
 REMEMBER_ENDED_MIN_SECONDS = 60.0
-# Back-off after failed looks: the interval, doubled per failure in a row, up to this (or the interval if longer);
-# a server's Retry-After is honoured up to MAX_RETRY_AFTER.
-MAX_BACKOFF_SECONDS = 60.0
-MAX_RETRY_AFTER_SECONDS = 900.0
 
 
-class Sighting:
-    """One call in one look: the list it was in and, when its record was read, its status, record and finalized record.
+class ListEntry:
+    """One call on one list in one look: the list and, when its record was read, its status, record and cdr.
 
     `call_status` is None when the record was not read (track_status off); ENDED when the call ended between the list
-    and the record (then `cdr` holds its finalized record when wanted); NOT_FOUND when Vobiz had it nowhere by then.
+    and the record (then `cdr` holds its cdr when wanted); NOT_FOUND when Vobiz had it nowhere by then.
     """
 
-    def __init__(self, call_uuid: str, listed_in: str, call_status: str | None = None, call: dict | None = None, cdr: dict | None = None):
+    def __init__(self, call_uuid: str, list_name: str, call_status: str | None = None, call: dict | None = None, cdr: dict | None = None):
         self.call_uuid = call_uuid
-        self.listed_in = listed_in
+        self.list_name = list_name
         self.call_status = call_status
         self.call = call or {}
         self.cdr = cdr
 
 
 class Change:
-    """One event to emit: what happened to which call, its status before and now, its record and finalized record."""
+    """One event to emit: what happened to which call, its status before and now, its record and cdr."""
 
     def __init__(self, kind: str, call_uuid: str, call_status: str, previous_status: str | None, call: dict, cdr: dict | None = None):
         self.kind = kind
@@ -97,8 +95,8 @@ class CallTracker:
     Memory: one entry per call in the lists, plus the uuids of calls that ended in the last few looks.
     """
 
-    def __init__(self, statuses, emit_existing: bool = False, remember_ended_for: float = REMEMBER_ENDED_MIN_SECONDS):
-        self.statuses = tuple(status for status in LIST_ORDER if status in statuses)
+    def __init__(self, lists, emit_existing: bool = False, remember_ended_for: float = REMEMBER_ENDED_MIN_SECONDS):
+        self.lists = tuple(list_name for list_name in LIST_ORDER if list_name in lists)
         self.emit_existing = emit_existing
         self.remember_ended_for = remember_ended_for
         self.known = {}  # call uuid -> _Known
@@ -106,47 +104,47 @@ class CallTracker:
         self.started = False  # the first complete look has been taken in
 
     def ending(self, lists: dict) -> list:
-        """The known calls this look would end: in no list, every list read. Their finalized records go to update()."""
+        """The known calls this look would end: on no list, every list read. Their cdrs go to update()."""
         if not self.started or not self._complete(lists):
             return []
-        listed = {sighting.call_uuid for sighting in self._sightings(lists)}
+        listed = {entry.call_uuid for entry in self._entries(lists)}
         return [uuid for uuid in self.known if uuid not in listed]
 
     def update(self, lists: dict, at: float, cdrs: dict | None = None) -> list:
-        """The changes since the last look, in order. `lists` maps each watched status to its Sightings, or None when
+        """The changes since the last look, in order. `lists` maps each watched list to its ListEntries, or None when
         that list could not be read: its calls then keep their state, and no call ends in this look. `cdrs` maps the
-        uuids ending() named to their finalized records ({} when none)."""
+        uuids ending() named to their cdrs ({} when none)."""
         self._forget_ended_before(at - self.remember_ended_for)
         if not self.started and not self._complete(lists):
             return []  # the calls already there are only known from a complete look
         first_look = not self.started
         self.started = True
         changes = []
-        for sighting in self._sightings(lists):
-            changes.extend(self._sighted(sighting, first_look, at))
+        for entry in self._entries(lists):
+            changes.extend(self._listed(entry, first_look, at))
         for uuid in self.ending(lists) if not first_look else ():
             changes.append(self._ended(uuid, (cdrs or {}).get(uuid), at))
         return changes
 
     def _complete(self, lists: dict) -> bool:
-        return all(lists.get(status) is not None for status in self.statuses)
+        return all(lists.get(list_name) is not None for list_name in self.lists)
 
-    def _sightings(self, lists: dict) -> list:
-        """One sighting per call, the later list winning (a call in both lists has just moved on to live)."""
+    def _entries(self, lists: dict) -> list:
+        """One entry per call, the later list winning (a call on both lists has just moved on to live)."""
         merged = {}
-        for status in self.statuses:
-            for sighting in lists.get(status) or ():
-                merged.pop(sighting.call_uuid, None)
-                merged[sighting.call_uuid] = sighting
-        return [sighting for uuid, sighting in merged.items() if uuid not in self.recently_ended]
+        for list_name in self.lists:
+            for entry in lists.get(list_name) or ():
+                merged.pop(entry.call_uuid, None)
+                merged[entry.call_uuid] = entry
+        return [entry for uuid, entry in merged.items() if uuid not in self.recently_ended]
 
-    def _sighted(self, sighting: Sighting, first_look: bool, at: float) -> list:
-        uuid = sighting.call_uuid
+    def _listed(self, entry: ListEntry, first_look: bool, at: float) -> list:
+        uuid = entry.call_uuid
         known = self.known.get(uuid)
-        if sighting.call_status == ENDED:
-            return [self._ended(uuid, sighting.cdr, at)] if known else self._note_ended(uuid, at)
-        status = self._status_of(sighting, known)
-        call = sighting.call or (known.call if known else {})
+        if entry.call_status == ENDED:
+            return [self._ended(uuid, entry.cdr, at)] if known else self._note_ended(uuid, at)
+        status = self._status_of(entry, known)
+        call = entry.call or (known.call if known else {})
         self.known[uuid] = _Known(status, call)
         if known is None:
             if first_look:
@@ -155,17 +153,17 @@ class CallTracker:
         return self._moved(uuid, known.status, status, call)
 
     @staticmethod
-    def _status_of(sighting: Sighting, known: _Known | None) -> str:
-        """The call's status: from its record; else what was known of it in that list; else the list's name."""
-        if sighting.call_status not in (None, NOT_FOUND):
-            return sighting.call_status
-        if known is not None and _stage(known.status) == sighting.listed_in:
+    def _status_of(entry: ListEntry, known: _Known | None) -> str:
+        """The call's status: from its record; else what was known of it on that list; else the list's name."""
+        if entry.call_status not in (None, NOT_FOUND):
+            return entry.call_status
+        if known is not None and list_of(known.status) == entry.list_name:
             return known.status
-        return sighting.listed_in
+        return entry.list_name
 
     @staticmethod
     def _appeared(uuid: str, status: str, call: dict) -> list:
-        if _stage(status) == QUEUED:
+        if list_of(status) == QUEUED:
             return [Change(CALL_QUEUED, uuid, status, None, call)]
         changes = [Change(CALL_STARTED, uuid, status, None, call)]
         if status == ANSWERED_STATUS:  # answered before the first look at it: a rule on call.answered still fires
@@ -177,7 +175,7 @@ class CallTracker:
         if status == previous:
             return []
         changes = []
-        if _stage(previous) == QUEUED and _stage(status) == LIVE:
+        if list_of(previous) == QUEUED and list_of(status) == LIVE:
             changes.append(Change(CALL_STARTED, uuid, status, previous, call))
             if status == ANSWERED_STATUS:
                 changes.append(Change(CALL_ANSWERED, uuid, status, previous, call))
@@ -202,13 +200,13 @@ class CallTracker:
             del self.recently_ended[uuid]
 
 
-def _stage(status: str) -> str:
-    """Which list a status belongs to."""
+def list_of(status: str) -> str:
+    """Which list a call with this status is on."""
     return QUEUED if status == QUEUED else LIVE
 
 
 def final_status(cdr: dict | None) -> str:
-    """How an ended call ended, from its finalized record (such as completed or busy); `ended` without one."""
+    """How an ended call ended, from its cdr (such as completed or busy); `ended` without one."""
     status = (cdr or {}).get("call_status")
     return status if isinstance(status, str) and status else ENDED
 
@@ -220,32 +218,25 @@ def iso_timestamp(at: float) -> str:
 
 
 def is_fatal(error: VobizError) -> bool:
-    """Whether an error will not go away by itself: refused credentials, another 4xx than 408 and 429, a TLS failure."""
-    if isinstance(error, VobizAuthError):
-        return True
-    if isinstance(error, VobizHTTPError):
-        return 400 <= error.status_code < 500 and error.status_code not in (408, 429)
-    if isinstance(error, VobizConnectionError):
-        return not error.retryable
-    return False
+    """Whether an error stops the source: any error but a transient one (the client's rule, _client.is_transient) and
+    an answer of the wrong shape (a proxy's page, a server half deployed: the next look may get a usable one)."""
+    return not (is_transient(error) or isinstance(error, VobizResponseError))
 
 
-def backoff_delay(interval: float, failures: int, retry_after: float | None = None) -> float:
-    """Seconds until the next look after `failures` failed looks in a row (at least 1)."""
-    delay = min(interval * 2 ** max(0, failures - 1), max(interval, MAX_BACKOFF_SECONDS))
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, MAX_RETRY_AFTER_SECONDS))
-    return delay
+def poll_interval(interval: float, failures: int, retry_max_wait: float, retry_after: float | None = None) -> float:
+    """Seconds from the start of one look to the start of the next, after `failures` failed looks in a row:
+    the interval, or the client's back-off (backoff_delay, from the interval, up to retry_max_wait) when longer."""
+    if failures == 0:
+        return interval
+    return max(interval, backoff_delay(failures - 1, interval, retry_max_wait, retry_after))
 
 
 class LookResult:
     """What one look gave: the events to emit, and the transient errors that cut it short (none when it did not)."""
 
-    def __init__(self, events: list, errors: list, calls: int, seconds: float):
-        self.events = events
-        self.errors = errors
-        self.calls = calls
-        self.seconds = seconds
+    def __init__(self, events: list, errors: list, call_count: int, seconds: float):
+        self.events, self.errors = events, errors
+        self.call_count, self.seconds = call_count, seconds
 
     @property
     def retry_after(self) -> float | None:
@@ -254,31 +245,27 @@ class LookResult:
         return max(asked) if asked else None
 
 
-class CallWatcher:
-    """Looks at the account's calls through CallsApi and tells the tracker what it saw.
+class AccountLooker:
+    """Looks at the account's calls through CallApi and tells the tracker what it saw.
 
-    One look: one list request per watched status; with track_status, one record per live call and per newly queued
-    call (concurrency at a time); with cdr, one finalized record per call that ended. A transient failure of a list or a record leaves that
-    list unread (its calls keep their state); one of a finalized record leaves the whole look unread. Fatal errors
+    One look: one list request per watched list; with track_status, one record per live call and per newly queued
+    call (concurrency at a time); with cdr, one cdr per call that ended. A transient failure of a list or a record
+    leaves that list unread (its calls keep their state); one of a cdr leaves the whole look unread. Fatal errors
     (see is_fatal) are raised.
     """
 
-    def __init__(self, calls: CallsApi, tracker: CallTracker, account: str, track_status: bool = True, cdr: bool = True,
-                 concurrency: int = 8, clock=None):
-        self.calls = calls
-        self.tracker = tracker
-        self.account = account
-        self.track_status = track_status
-        self.cdr = cdr
-        self.concurrency = concurrency
+    def __init__(self, api: CallApi, tracker: CallTracker, account: str, concurrency: int, track_status: bool = True, cdr: bool = True,
+                 clock=None):
+        self.api, self.tracker, self.account = api, tracker, account
+        self.concurrency, self.track_status, self.cdr = concurrency, track_status, cdr
         self.clock = clock or time.time
 
     def look(self) -> LookResult:
         started = self.clock()
         errors = []
-        lists = {status: self._guarded(lambda status=status: self._read_list(status), errors) for status in self.tracker.statuses}
+        lists = {name: self._guarded(lambda name=name: self._read_list(name), errors) for name in self.tracker.lists}
         ending = self.tracker.ending(lists)
-        cdrs = self._guarded(lambda: self._finalized_records(ending), errors) if ending else {}
+        cdrs = self._guarded(lambda: self._cdrs(ending), errors) if ending else {}
         if cdrs is None:
             return LookResult([], errors, len(self.tracker.known), self.clock() - started)
         at = self.clock()
@@ -297,22 +284,22 @@ class CallWatcher:
             errors.append(error)
             return None
 
-    def _read_list(self, status: str) -> list:
-        uuids = unique_in_order(self.calls.list_call_uuids(status))
+    def _read_list(self, list_name: str) -> list:
+        uuids = unique_in_order(self.api.list_call_uuids(list_name))
         if not self.track_status:
-            return [Sighting(uuid, status) for uuid in uuids]
+            return [ListEntry(uuid, list_name) for uuid in uuids]
         # A queued call's status is always queued: its record is read once, for its call.queued event.
-        to_read = uuids if status == LIVE else [uuid for uuid in uuids if uuid not in self.tracker.known]
-        observations = dict(zip(to_read, self.calls.observe_many(to_read, status, self.concurrency)))
-        return [self._sighting(uuid, status, observations.get(uuid)) for uuid in uuids]
+        to_read = uuids if list_name == LIVE else [uuid for uuid in uuids if uuid not in self.tracker.known]
+        looks = dict(zip(to_read, self.api.look_many(to_read, list_name, self.concurrency)))
+        return [self._entry(uuid, list_name, looks.get(uuid)) for uuid in uuids]
 
-    def _sighting(self, call_uuid: str, listed_in: str, observation) -> Sighting:
-        if observation is None:
-            return Sighting(call_uuid, listed_in)
-        return Sighting(call_uuid, listed_in, observation.call_status, observation.call, observation.cdr if self.cdr else None)
+    def _entry(self, call_uuid: str, list_name: str, look: Look | None) -> ListEntry:
+        if look is None:
+            return ListEntry(call_uuid, list_name)
+        return ListEntry(call_uuid, list_name, look.call_status, look.call, look.cdr if self.cdr else None)
 
-    def _finalized_records(self, call_uuids: list) -> dict:
+    def _cdrs(self, call_uuids: list) -> dict:
         if not self.cdr:
             return {}
-        records = map_concurrently(self.calls.fetch_cdr, call_uuids, self.concurrency)
+        records = map_concurrently(self.api.fetch_cdr, call_uuids, self.concurrency)
         return {uuid: record or {} for uuid, record in zip(call_uuids, records)}

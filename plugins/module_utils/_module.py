@@ -4,34 +4,55 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""What every vobiz.telephony module shares: connection options, their checks, the client, and failures."""
+"""The Ansible glue every vobiz.telephony module shares: argument specs from the options table, the checks of the
+options, the client, and failures. The only module_utils that imports Ansible."""
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, VobizClient, VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
-    CONNECTION_DEFAULTS,
-    ENV_FALLBACKS,
+    CONNECTION_OPTIONS,
+    bound_errors,
     clear_text_warning,
     client_from_options,
     connection_errors,
 )
 
 
+def argument_spec(options: dict) -> dict:
+    """AnsibleModule's argument_spec for these Options."""
+    spec = {}
+    for name, option in options.items():
+        entry = dict(type=option.type)
+        if option.default is not None:
+            entry["default"] = option.default
+        if option.env:
+            entry["fallback"] = (env_fallback, [option.env])
+        if option.no_log:
+            entry["no_log"] = True
+        if option.choices:
+            entry["choices"] = list(option.choices)
+        if option.elements:
+            entry["elements"] = option.elements
+        spec[name] = entry
+    return spec
+
+
 def connection_argument_spec() -> dict:
     """Options every module takes (documented in the vobiz.telephony.connection doc fragment)."""
-    return dict(
-        auth_id=dict(type="str", required=True, fallback=(env_fallback, [ENV_FALLBACKS["auth_id"]])),
-        auth_token=dict(type="str", required=True, no_log=True, fallback=(env_fallback, [ENV_FALLBACKS["auth_token"]])),
-        api_url=dict(type="str", default=CONNECTION_DEFAULTS["api_url"], fallback=(env_fallback, [ENV_FALLBACKS["api_url"]])),
-        timeout=dict(type="float", default=CONNECTION_DEFAULTS["timeout"]),
-        validate_certs=dict(type="bool", default=CONNECTION_DEFAULTS["validate_certs"]),
-        ca_path=dict(type="path"),
-        retries=dict(type="int", default=CONNECTION_DEFAULTS["retries"]),
-        retry_max_wait=dict(type="float", default=CONNECTION_DEFAULTS["retry_max_wait"]),
-    )
+    return argument_spec(CONNECTION_OPTIONS)
+
+
+def module_argument_spec(options: dict) -> dict:
+    """The argument_spec of a module taking the connection options and these Options of its own."""
+    return dict(connection_argument_spec(), **argument_spec(options))
+
+
+def module_for(options: dict, **kwargs) -> AnsibleModule:
+    """The AnsibleModule of a module taking the connection options and these Options of its own."""
+    return AnsibleModule(argument_spec=module_argument_spec(options), supports_check_mode=True, **kwargs)
 
 
 def fail_on_errors(module, errors: list) -> None:
@@ -40,17 +61,18 @@ def fail_on_errors(module, errors: list) -> None:
         module.fail_json(msg="; ".join(errors), http_retries=0)
 
 
-def client_from_module(module, pool_size: int = 8, option_errors: list = ()) -> VobizClient:
-    """The client for this module's options. Every problem with them, the module's own `option_errors` too, fails
-    the module at once: nothing is sent when one is wrong."""
+def client_from_module(module, own_options: dict, option_errors: list = ()) -> VobizClient:
+    """The client for this module's options. Every problem with them (the connection options, the bounds of the
+    module's `option_errors`, and the bounds of its `own_options`) fails the module at once: nothing is sent when one is wrong.
+    The connection pool has room for the module's concurrency."""
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
     params = module.params
-    fail_on_errors(module, connection_errors(params) + list(option_errors))
+    fail_on_errors(module, connection_errors(params) + list(option_errors) + bound_errors(own_options, params))
     warning = clear_text_warning(params["api_url"])
     if warning:
         module.warn(warning)
-    return client_from_options(params, pool_size=pool_size, on_retry=module.warn, user_agent_suffix=module._name)
+    return client_from_options(params, pool_size=params["concurrency"], on_retry=module.warn, user_agent_suffix=module._name)
 
 
 def fail_from_error(module, client: VobizClient, error: VobizError, msg: str | None = None, **result) -> None:

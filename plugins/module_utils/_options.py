@@ -4,10 +4,12 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""The connection options every vobiz.telephony plugin takes, their checks and the client they make.
+"""The options of the vobiz.telephony plugins: one table (name, type, default, environment variable, bounds), their
+checks, and the client they make.
 
-No Ansible import here: the modules (through _module) and the call_events event source, which may run where
-ansible-core is not installed, check their options with the same functions and say the same things.
+The modules' argument specs (through _module), the call_events event source's checks and defaults, and the tests of
+both documentations are derived from the Option entries here, so that no default nor bound is written twice.
+No Ansible import here: the event source may run where ansible-core is not installed.
 """
 
 from __future__ import annotations
@@ -22,11 +24,75 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._client import DEF
 # Letters, digits, '-' and '_' only: such a value can never change the path of the URL it is put in.
 IDENTIFIER_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,128}\Z")
 
-# Where each connection option comes from when it is not given.
-ENV_FALLBACKS = {"auth_id": "VOBIZ_AUTH_ID", "auth_token": "VOBIZ_AUTH_TOKEN", "api_url": "VOBIZ_API_URL"}
-CONNECTION_DEFAULTS = {"api_url": DEFAULT_API_URL, "timeout": 30.0, "validate_certs": True, "ca_path": None, "retries": 3,
-                       "retry_max_wait": 60.0}
-MAX_CONCURRENCY = 64
+
+class Option:
+    """One option as every plugin takes it: its Ansible type, default, environment variable and bounds.
+
+    Bounds: `above` (strictly greater), `at_least` and `at_most` (inclusive). Floats are seconds.
+    """
+
+    def __init__(self, name: str, type: str, default=None, env: str | None = None, above: float | None = None,
+                 at_least: float | None = None, at_most: float | None = None, no_log: bool = False, choices: list | None = None,
+                 elements: str | None = None):
+        self.name, self.type, self.default, self.env = name, type, default, env
+        self.above, self.at_least, self.at_most = above, at_least, at_most
+        self.no_log, self.choices, self.elements = no_log, choices, elements
+
+    def bound_error(self, value) -> str | None:
+        """Why `value` is out of this option's bounds, or None."""
+        if value is None:
+            return None
+        unit = " seconds" if self.type == "float" else ""
+        if self.above is not None and not value > self.above:
+            return "%s must be greater than %g%s, got %s" % (self.name, self.above, unit, value)
+        if self.at_least is not None and self.at_most is not None:
+            if not self.at_least <= value <= self.at_most:
+                return "%s must be between %g and %g, got %s" % (self.name, self.at_least, self.at_most, value)
+        elif self.at_least is not None and not value >= self.at_least:
+            return "%s must be %g or more%s, got %s" % (self.name, self.at_least, unit, value)
+        return None
+
+
+def options_table(*options: Option) -> dict:
+    """Options by name, in the order given."""
+    return {option.name: option for option in options}
+
+
+# What every plugin takes to reach the API (documented in the vobiz.telephony.connection doc fragment and in each
+# event source's DOCUMENTATION). auth_id and auth_token have no default: connection_errors() says when they are missing.
+CONNECTION_OPTIONS = options_table(
+    Option("auth_id", "str", env="VOBIZ_AUTH_ID"),
+    Option("auth_token", "str", env="VOBIZ_AUTH_TOKEN", no_log=True),
+    Option("api_url", "str", DEFAULT_API_URL, env="VOBIZ_API_URL"),
+    Option("timeout", "float", 30.0, above=0),
+    Option("validate_certs", "bool", True),
+    Option("ca_path", "path"),
+    Option("retries", "int", 3, at_least=0),
+    Option("retry_max_wait", "float", 60.0, at_least=0),
+)
+CREDENTIALS = ("auth_id", "auth_token")
+# How many requests a plugin has under way at a time, over one kept-alive connection pool.
+CONCURRENCY = Option("concurrency", "int", 8, at_least=1, at_most=64)
+
+# The calls a module acts on or looks at: one, or several (each checked as the one is).
+CALL_UUID_OPTIONS = (Option("call_uuid", "str"), Option("call_uuids", "list", elements="str"))
+
+
+def wait_options(timeout: float, sleep: float) -> tuple:
+    """wait_timeout and wait_sleep, with a module's own defaults."""
+    return Option("wait_timeout", "float", timeout, at_least=0), Option("wait_sleep", "float", sleep, above=0)
+
+
+def call_uuid_errors(params: dict) -> list:
+    """Why call_uuid or items of call_uuids cannot be used, each naming the option (and the item)."""
+    error = identifier_error("call_uuid", params["call_uuid"])
+    return ([error] if error else []) + identifier_list_errors("call_uuids", params["call_uuids"])
+
+
+def bound_errors(options: dict, params: dict) -> list:
+    """Every value of `params` out of its option's bounds, each naming the option."""
+    errors = [option.bound_error(params.get(name)) for name, option in options.items()]
+    return [error for error in errors if error]
 
 
 def identifier_error(option: str, value) -> str | None:
@@ -65,24 +131,26 @@ def api_url_error(value: str) -> str | None:
 
 
 def concurrency_error(value: int) -> str | None:
-    if not 1 <= value <= MAX_CONCURRENCY:
-        return "concurrency must be between 1 and %d, got %s" % (MAX_CONCURRENCY, value)
-    return None
+    return CONCURRENCY.bound_error(value)
+
+
+def missing_credentials(params: dict) -> list:
+    """The errors for auth_id and auth_token given neither as options nor in their environment variables."""
+    return ["%s is required: set it, or the %s environment variable" % (name, CONNECTION_OPTIONS[name].env)
+            for name in CREDENTIALS if params.get(name) is None]
 
 
 def connection_errors(params: dict) -> list:
-    """Every problem with the connection options, each naming its option (retry_max_wait only where the plugin has it)."""
-    errors = [identifier_error("auth_id", params["auth_id"]), api_url_error(params["api_url"])]
-    if not params["auth_token"]:
+    """Every problem with the connection options, each naming its option."""
+    errors = missing_credentials(params)
+    if params["auth_id"] is not None:
+        errors.append(identifier_error("auth_id", params["auth_id"]))
+    errors.append(api_url_error(params["api_url"]))
+    if params["auth_token"] is not None and not params["auth_token"]:
         errors.append("auth_token must not be empty")
     if params["ca_path"] and not os.path.isfile(params["ca_path"]):
         errors.append("ca_path %s is not a readable file" % shown(params["ca_path"]))
-    if params["timeout"] <= 0:
-        errors.append("timeout must be greater than 0 seconds, got %s" % params["timeout"])
-    if params["retries"] < 0:
-        errors.append("retries must be 0 or more, got %s" % params["retries"])
-    if params.get("retry_max_wait", 0) < 0:
-        errors.append("retry_max_wait must be 0 or more seconds, got %s" % params["retry_max_wait"])
+    errors += bound_errors(CONNECTION_OPTIONS, params)
     return [error for error in errors if error]
 
 
@@ -113,7 +181,7 @@ def client_from_options(params: dict, pool_size: int, on_retry, user_agent_suffi
         timeout=params["timeout"],
         verify=(params["ca_path"] or True) if params["validate_certs"] else False,
         retries=params["retries"],
-        retry_max_wait=params.get("retry_max_wait", CONNECTION_DEFAULTS["retry_max_wait"]),
+        retry_max_wait=params["retry_max_wait"],
         pool_size=pool_size,
         on_retry=on_retry,
         user_agent_suffix=user_agent_suffix,

@@ -192,47 +192,33 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import (
-    ENDED,
-    CallsApi,
-    EndCallsError,
-    confirm_ended,
-    end_calls,
-    has_ended,
-    unique_in_order,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions import EndCallsError, confirm_ended, end_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, CallApi, has_ended
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, connection_argument_spec, fail_from_error
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import concurrency_error, identifier_error, identifier_list_errors
+from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CALL_UUID_OPTIONS,
+    CONCURRENCY,
+    Option,
+    call_uuid_errors,
+    options_table,
+    wait_options,
+)
 
 SHOWN_IN_MESSAGES = 10
 
+OPTIONS = options_table(
+    *CALL_UUID_OPTIONS,
+    Option("state", "str", "absent", choices=["absent"]),
+    Option("wait", "bool", True),
+    *wait_options(timeout=30.0, sleep=1.0),
+    CONCURRENCY,
+)
+
 
 def argument_spec() -> dict:
-    spec = connection_argument_spec()
-    spec.update(
-        call_uuid=dict(type="str"),
-        call_uuids=dict(type="list", elements="str"),
-        state=dict(type="str", default="absent", choices=["absent"]),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="float", default=30.0),
-        wait_sleep=dict(type="float", default=1.0),
-        concurrency=dict(type="int", default=8),
-    )
-    return spec
-
-
-def option_errors(params: dict) -> list:
-    """Problems with this module's own options, each naming its option."""
-    errors = [identifier_error("call_uuid", params["call_uuid"])] + identifier_list_errors("call_uuids", params["call_uuids"])
-    errors.append(concurrency_error(params["concurrency"]))
-    if params["wait_timeout"] < 0:
-        errors.append("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
-    if params["wait_sleep"] <= 0:
-        errors.append("wait_sleep must be greater than 0 seconds, got %s" % params["wait_sleep"])
-    return [error for error in errors if error]
+    return module_argument_spec(OPTIONS)
 
 
 def requested_calls(params: dict) -> list:
@@ -242,9 +228,9 @@ def requested_calls(params: dict) -> list:
 
 
 def outcome(endings: list, with_cdr: bool) -> dict:
-    """The result's keys for what was done to these calls."""
-    hung_up = [ending.call_uuid for ending in endings if ending.acted]
-    return dict(changed=bool(hung_up), hung_up=hung_up, results=[ending.as_result(with_cdr) for ending in endings])
+    """The result's keys for what was done to these calls (`hung_up` lists the calls cancelled too)."""
+    ended = [ending.call_uuid for ending in endings if ending.acted]
+    return dict(changed=bool(ended), hung_up=ended, results=[ending.as_result(with_cdr) for ending in endings])
 
 
 def diff(endings: list) -> dict:
@@ -260,18 +246,17 @@ def timed_out_message(endings: list, waited: float) -> str:
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
-                           mutually_exclusive=[("call_uuid", "call_uuids")], required_one_of=[("call_uuid", "call_uuids")])
+    module = module_for(OPTIONS, mutually_exclusive=[("call_uuid", "call_uuids")], required_one_of=[("call_uuid", "call_uuids")])
     params = module.params
-    client = client_from_module(module, pool_size=params["concurrency"], option_errors=option_errors(params))
+    client = client_from_module(module, OPTIONS, call_uuid_errors(params))
     waiting = params["wait"] and not module.check_mode
     endings, waited = [], None
     try:
         with client:
-            calls = CallsApi(client)
-            endings = end_calls(calls, requested_calls(params), module.check_mode, params["concurrency"])
+            api = CallApi(client)
+            endings = end_calls(api, requested_calls(params), module.check_mode, params["concurrency"])
             if waiting:
-                waited = confirm_ended(calls, endings, params["concurrency"], params["wait_timeout"], params["wait_sleep"])
+                waited = confirm_ended(api, endings, params["concurrency"], params["wait_timeout"], params["wait_sleep"])
     except EndCallsError as failure:
         fail_from_error(module, client, failure.error, msg="call %s: %s" % (failure.call_uuid, failure.error.message),
                         **outcome(failure.endings, params["wait"]))

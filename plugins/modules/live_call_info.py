@@ -324,39 +324,38 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, CallsApi, wait_for_all, wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LISTS, CallApi
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, connection_argument_spec, fail_from_error
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import concurrency_error, identifier_error, identifier_list_errors
+from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CALL_UUID_OPTIONS,
+    CONCURRENCY,
+    Option,
+    call_uuid_errors,
+    options_table,
+    wait_options,
+)
+from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls, wait_until
+
+OPTIONS = options_table(
+    *CALL_UUID_OPTIONS,
+    Option("status", "str", LISTS[0], choices=list(LISTS)),
+    Option("details", "bool", True),
+    CONCURRENCY,
+    Option("wait_for", "list", elements="str"),
+    *wait_options(timeout=120.0, sleep=2.0),
+)
 
 
 def argument_spec() -> dict:
-    spec = connection_argument_spec()
-    spec.update(
-        call_uuid=dict(type="str"),
-        call_uuids=dict(type="list", elements="str"),
-        status=dict(type="str", default="live", choices=["live", "queued"]),
-        details=dict(type="bool", default=True),
-        concurrency=dict(type="int", default=8),
-        wait_for=dict(type="list", elements="str"),
-        wait_timeout=dict(type="float", default=120.0),
-        wait_sleep=dict(type="float", default=2.0),
-    )
-    return spec
+    return module_argument_spec(OPTIONS)
 
 
 def option_errors(params: dict) -> list:
-    """Problems with this module's own options, each naming its option."""
-    errors = [identifier_error("call_uuid", params["call_uuid"]), concurrency_error(params["concurrency"])]
-    errors += identifier_list_errors("call_uuids", params["call_uuids"])
+    """Problems with this module's own options that their bounds do not say, each naming its option."""
+    errors = call_uuid_errors(params)
     if params["call_uuid"] is not None and params["call_uuids"] is not None:
         errors.append("call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids")
-    if params["wait_timeout"] < 0:
-        errors.append("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
-    if params["wait_sleep"] <= 0:
-        errors.append("wait_sleep must be greater than 0 seconds, got %s" % params["wait_sleep"])
     wait_for = params["wait_for"]
     if wait_for is not None:
         if not wait_for or not all(isinstance(state, str) and state.strip() for state in wait_for):
@@ -364,55 +363,49 @@ def option_errors(params: dict) -> list:
         elif params["call_uuid"] is None and params["call_uuids"] is None and set(wait_for) != {ENDED}:
             errors.append("wait_for without call_uuid (list mode) accepts only [ended], which waits until no call is %s; got %r"
                           % (params["status"], wait_for))
-    return [error for error in errors if error]
+    return errors
 
 
-def watch_call(module, calls: CallsApi) -> dict:
-    """Observe one call, waiting for one of wait_for when asked."""
-    params = module.params
+def wait_for_set(api: CallApi, params: dict, call_uuids: list):
+    """Look at these calls, concurrently; with wait_for, until every one of them has reached one of its values."""
     wait_for = params["wait_for"]
-    seen = []  # asking first where the call was last time costs one request per poll while nothing moves
+    return wait_for_calls(api, call_uuids, params["status"], lambda look: not wait_for or look.call_status in wait_for,
+                          concurrency=params["concurrency"], timeout=params["wait_timeout"] if wait_for else 0, every=params["wait_sleep"])
 
-    def observe():
-        observation = calls.observe(params["call_uuid"], params["status"], hint=seen[-1].source if seen else None)
-        seen.append(observation)
-        return observation
 
-    outcome = wait_until(observe, lambda obs: not wait_for or obs.call_status in wait_for,
-                         timeout=params["wait_timeout"] if wait_for else 0, sleep=params["wait_sleep"])
-    result = dict(outcome.last.as_result(), waited=round(outcome.waited, 3), polls=outcome.polls)
+def look_at_call(api: CallApi, params: dict) -> dict:
+    """Look at one call, waiting for one of wait_for when asked."""
+    outcome = wait_for_set(api, params, [params["call_uuid"]])
+    last = outcome.last[0]
+    result = dict(last.as_result(), waited=round(outcome.waited, 3), polls=outcome.rounds)
     if not outcome.reached:
         result["msg"] = ("Timed out after %s s waiting for call %s to reach %s; its last call_status was %s (%d observations)"
-                         % (_seconds(outcome.waited), params["call_uuid"], " or ".join(wait_for), outcome.last.call_status, outcome.polls))
+                         % (_seconds(outcome.waited), params["call_uuid"], " or ".join(params["wait_for"]), last.call_status, outcome.rounds))
     return result
 
 
-def watch_set(module, calls: CallsApi) -> dict:
-    """Observe each of call_uuids, concurrently; with wait_for, until every one of them has reached one of its values."""
-    params = module.params
-    wait_for = params["wait_for"]
-    outcome = wait_for_all(calls, params["call_uuids"], params["status"], lambda obs: not wait_for or obs.call_status in wait_for,
-                           concurrency=params["concurrency"], timeout=params["wait_timeout"] if wait_for else 0, sleep=params["wait_sleep"])
-    results = [dict(call_uuid=uuid, **observation.as_result()) for uuid, observation in zip(outcome.call_uuids, outcome.last)]
-    result = dict(results=results, waited=round(outcome.waited, 3), polls=outcome.polls)
+def look_at_set(api: CallApi, params: dict) -> dict:
+    """Look at each of call_uuids, concurrently; with wait_for, until every one of them has reached one of its values."""
+    outcome = wait_for_set(api, params, params["call_uuids"])
+    results = [dict(call_uuid=uuid, **look.as_result()) for uuid, look in zip(outcome.call_uuids, outcome.last)]
+    result = dict(results=results, waited=round(outcome.waited, 3), polls=outcome.rounds)
     if not outcome.reached:
         pending = set(outcome.pending)
         # every call still waited for is named, with where it was last: the caller chose them, so the list is theirs
         still = ", ".join("%s (%s)" % (entry["call_uuid"], entry["call_status"]) for entry in results if entry["call_uuid"] in pending)
         result["msg"] = ("Timed out after %s s waiting for every call to reach %s; %d of %d not there yet: %s"
-                         % (_seconds(outcome.waited), " or ".join(wait_for), len(outcome.pending), len(results), still))
+                         % (_seconds(outcome.waited), " or ".join(params["wait_for"]), len(outcome.pending), len(results), still))
     return result
 
 
-def watch_list(module, calls: CallsApi) -> dict:
-    """List the calls in the requested status, with their records, draining when asked."""
-    params = module.params
+def look_at_list(api: CallApi, params: dict) -> dict:
+    """List the calls on the requested list, with their records, draining when asked."""
     draining = bool(params["wait_for"])
-    outcome = wait_until(lambda: calls.list_call_uuids(params["status"]), lambda uuids: not draining or not uuids,
-                         timeout=params["wait_timeout"] if draining else 0, sleep=params["wait_sleep"])
-    result = dict(call_uuids=outcome.last, waited=round(outcome.waited, 3), polls=outcome.polls)
+    outcome = wait_until(lambda: api.list_call_uuids(params["status"]), lambda uuids: not draining or not uuids,
+                         timeout=params["wait_timeout"] if draining else 0, every=params["wait_sleep"])
+    result = dict(call_uuids=outcome.last, waited=round(outcome.waited, 3), polls=outcome.rounds)
     if params["details"]:
-        result["calls"] = calls.fetch_calls(outcome.last, params["status"], params["concurrency"])
+        result["calls"] = api.fetch_calls(outcome.last, params["status"], params["concurrency"])
     if not outcome.reached:
         result["msg"] = ("Timed out after %s s waiting for every %s call to end; %d still %s: %s"
                          % (_seconds(outcome.waited), params["status"], len(outcome.last), params["status"], ", ".join(outcome.last[:10])
@@ -420,11 +413,11 @@ def watch_list(module, calls: CallsApi) -> dict:
     return result
 
 
-def choose_watch(params: dict):
+def choose_look(params: dict):
     """One call (call_uuid), the calls given (call_uuids, even an empty list), or the account's list."""
     if params["call_uuids"] is not None:
-        return watch_set
-    return watch_list if params["call_uuid"] is None else watch_call
+        return look_at_set
+    return look_at_list if params["call_uuid"] is None else look_at_call
 
 
 def _seconds(value: float) -> str:
@@ -432,12 +425,12 @@ def _seconds(value: float) -> str:
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    client = client_from_module(module, pool_size=module.params["concurrency"], option_errors=option_errors(module.params))
-    watch = choose_watch(module.params)
+    module = module_for(OPTIONS)
+    client = client_from_module(module, OPTIONS, option_errors(module.params))
+    look = choose_look(module.params)
     try:
         with client:
-            result = watch(module, CallsApi(client))
+            result = look(CallApi(client), module.params)
     except VobizError as error:
         fail_from_error(module, client, error)
     result["http_retries"] = client.http_retries

@@ -74,5 +74,6 @@ def test_module_defaults_are_what_connects(ansible, sim: Sim):
     """, env={})
     assert run.rc == 0, run.explain()
     assert run.dump["failed"] is True
-    assert run.dump["msg"] == "missing required arguments: auth_id, auth_token"
+    assert run.dump["msg"] == ("auth_id is required: set it, or the VOBIZ_AUTH_ID environment variable; "
+                               "auth_token is required: set it, or the VOBIZ_AUTH_TOKEN environment variable")
     assert sim.requests() == []

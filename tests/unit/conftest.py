@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import tempfile
@@ -17,7 +16,7 @@ import responses
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.vobiz.telephony.plugins.module_utils import _calls, _client
+from ansible_collections.vobiz.telephony.plugins.module_utils import _call_api, _client, _waiting
 from ansible_collections.vobiz.telephony.plugins.modules import live_call, live_call_info
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, FakeClock, Jitter, ModuleRun
 
@@ -30,9 +29,8 @@ def clock(monkeypatch) -> FakeClock:
     """No test sleeps for real: the client's time module and the module's wait loop run on a fake clock."""
     fake = FakeClock()
     monkeypatch.setattr(_client, "time", fake)
-    # wait_until binds time.monotonic and time.sleep as default arguments; the module gets them through its parameters.
-    monkeypatch.setattr(live_call_info, "wait_until", functools.partial(_calls.wait_until, clock=fake.monotonic, pause=fake.sleep))
-    monkeypatch.setattr(live_call_info, "wait_for_all", functools.partial(_calls.wait_for_all, clock=fake.monotonic, pause=fake.sleep))
+    # every wait runs on wait_until, which reads _waiting.time when it starts
+    monkeypatch.setattr(_waiting, "time", fake)
     return fake
 
 
@@ -58,9 +56,9 @@ def _no_vobiz_environment(monkeypatch):
 
 @pytest.fixture
 def calls():
-    """CallsApi over a client that does not retry."""
+    """CallApi over a client that does not retry."""
     with _client.VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=0) as client:
-        yield _calls.CallsApi(client)
+        yield _call_api.CallApi(client)
 
 
 @pytest.fixture
@@ -107,5 +105,4 @@ def run_module(capsys, tmp_path):
 @pytest.fixture
 def run_live_call(capsys, tmp_path, clock, monkeypatch):
     """Run live_call.main() with these arguments; its waits run on the fake clock too."""
-    monkeypatch.setattr(_calls, "time", clock)
     return _module_runner(live_call, capsys, tmp_path)

@@ -10,8 +10,33 @@ import asyncio
 import logging
 import math
 import os
-import sys
-from pathlib import Path
+import runpy
+import threading
+
+if not __package__:  # run by path, as ansible-rulebook runs a source: make the collection importable
+    runpy.run_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_on_path.py"))
+
+# pylint: disable=wrong-import-position
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import LISTS, CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
+    REMEMBER_ENDED_LOOKS,
+    REMEMBER_ENDED_MIN_SECONDS,
+    CallTracker,
+    AccountLooker,
+    LookResult,
+    poll_interval,
+)
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CONCURRENCY,
+    CONNECTION_OPTIONS,
+    Option,
+    clear_text_warning,
+    client_from_options,
+    connection_errors,
+    options_table,
+)
+from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_until
 
 DOCUMENTATION = r"""
 ---
@@ -37,11 +62,12 @@ description:
     queued call; with O(cdr), one per call that ended. With 100 live calls and the defaults that is 102 requests per
     O(interval). Choose O(interval) so that the rate stays well under the account's API rate limit (for example 5 s
     for 100 calls is about 20 requests a second).
-  - A look that fails for a transient reason (HTTP 5xx or 429, a time-out, a dropped connection, an answer of the wrong
-    shape) logs a warning, keeps what is known of every call, and the next look comes after a back-off (the interval,
-    doubled per failure in a row up to 60 s, or longer when the server asks with C(Retry-After)). No C(call.ended) is
-    ever emitted because a list could not be read. Refused credentials (HTTP 401 or 403), another HTTP 4xx, a TLS
-    failure and bad arguments stop the source with a message.
+  - A look that fails for a transient reason (HTTP 429, 500, 502, 503 or 504, a time-out, a dropped connection, an
+    answer of the wrong shape) logs a warning, keeps what is known of every call, and the next look comes after a
+    back-off, the one the modules' retries use (see O(retries)), from O(interval) (about O(interval), then twice that
+    and so on per failure in a row), or as long as the server asks with C(Retry-After), up to O(retry_max_wait), never
+    sooner than O(interval). No C(call.ended) is ever emitted because a list could not be read. Refused credentials
+    (HTTP 401 or 403), any other HTTP error status, a TLS failure and bad arguments stop the source with a message.
   - Memory is bounded by the number of calls live at once, plus the uuids of the calls that ended in the last 10 looks
     (at least the last minute), so that a list lagging behind cannot announce an ended call again.
   - The auth token is in no event and no log line.
@@ -50,15 +76,14 @@ options:
   auth_id:
     description:
       - The Vobiz account's Auth ID, such as V(MA_XXXXXXXX). Letters, digits, V(-) and V(_) only.
-      - If not set, the value of the E(VOBIZ_AUTH_ID) environment variable is used.
+      - If not set, the value of the E(VOBIZ_AUTH_ID) environment variable is used. One of the two is required.
     type: str
-    required: true
   auth_token:
     description:
       - The Vobiz account's Auth Token. It is never logged nor put in an event.
       - If not set, the value of the E(VOBIZ_AUTH_TOKEN) environment variable is used; prefer it, or a vaulted variable.
+        One of the two is required.
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the Vobiz API, an absolute V(http://) or V(https://) URL without user, password, query or fragment.
@@ -82,9 +107,16 @@ options:
   retries:
     description:
       - How many times one request is retried, within a look, after a connection error, a time-out, or HTTP 429, 500,
-        502, 503 or 504, with backoff (honouring C(Retry-After) up to 60 s). V(0) disables retries.
+        502, 503 or 504, with exponential backoff and jitter (about 1, 2, 4 seconds ...), or as long as the server asks
+        with C(Retry-After), up to O(retry_max_wait). V(0) disables retries.
     type: int
     default: 3
+  retry_max_wait:
+    description:
+      - The longest wait, in seconds, before one retry of a request, and before the next look after failed ones (unless
+        O(interval) is longer), whatever the server asks.
+    type: float
+    default: 60
   interval:
     description:
       - Seconds from the start of one look to the start of the next.
@@ -233,51 +265,20 @@ call.observed:
 
 logger = logging.getLogger("vobiz.telephony.call_events")
 
-
-def _make_collection_importable() -> None:
-    """ansible-rulebook runs this file by path: put the directory holding its ansible_collections/ on sys.path,
-    so that the collection's module_utils import (.../ansible_collections/vobiz/telephony/extensions/eda/plugins/event_source/)."""
-    parents = Path(os.path.abspath(__file__)).parents
-    if len(parents) > 7 and parents[6].name == "ansible_collections" and str(parents[7]) not in sys.path:
-        sys.path.insert(0, str(parents[7]))
-
-
-_make_collection_importable()
-
-# pylint: disable=wrong-import-position
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import LIVE, QUEUED, CallsApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
-    REMEMBER_ENDED_LOOKS,
-    REMEMBER_ENDED_MIN_SECONDS,
-    CallTracker,
-    CallWatcher,
-    backoff_delay,
-)
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
-    CONNECTION_DEFAULTS,
-    ENV_FALLBACKS,
-    clear_text_warning,
-    client_from_options,
-    concurrency_error,
-    connection_errors,
-)
-
 SOURCE_NAME = "vobiz.telephony.call_events"
-STATUS_CHOICES = (LIVE, QUEUED)
-DEFAULTS = {
-    "api_url": CONNECTION_DEFAULTS["api_url"],
-    "timeout": CONNECTION_DEFAULTS["timeout"],
-    "validate_certs": CONNECTION_DEFAULTS["validate_certs"],
-    "ca_path": None,
-    "retries": CONNECTION_DEFAULTS["retries"],
-    "interval": 5.0,
-    "statuses": [LIVE, QUEUED],
-    "track_status": True,
-    "cdr": True,
-    "emit_existing": False,
-    "concurrency": 8,
-}
+# The source's arguments: the connection options, then its own (DOCUMENTATION documents each, a unit test checks it).
+OPTIONS = options_table(
+    *CONNECTION_OPTIONS.values(),
+    Option("interval", "float", 5.0, above=0),
+    Option("statuses", "list", list(LISTS), elements="str", choices=list(LISTS)),
+    Option("track_status", "bool", True),
+    Option("cdr", "bool", True),
+    Option("emit_existing", "bool", False),
+    CONCURRENCY,
+)
+# The defaults of every argument that has one or may be left out (all but the credentials).
+DEFAULTS = {name: option.default for name, option in OPTIONS.items() if name not in ("auth_id", "auth_token")}
+STATUS_CHOICES = tuple(OPTIONS["statuses"].choices)
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
@@ -291,115 +292,115 @@ def source_options(args: dict, environ=None) -> dict:
     environ = os.environ if environ is None else environ
     errors = []
     # ansible-rulebook adds arguments of its own (eda_feedback_queue ...): only other unknown names are typos.
-    unknown = sorted(name for name in args if name not in DEFAULTS and name not in ENV_FALLBACKS and not name.startswith("eda_"))
+    unknown = sorted(name for name in args if name not in OPTIONS and not name.startswith("eda_"))
     if unknown:
-        errors.append("unknown argument%s %s; the arguments are %s"
-                      % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(sorted(set(DEFAULTS) | set(ENV_FALLBACKS)))))
+        errors.append("unknown argument%s %s; the arguments are %s" % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(sorted(OPTIONS))))
     options = {}
-    for name, variable in ENV_FALLBACKS.items():
+    for name, option in OPTIONS.items():
         value = args.get(name)
-        options[name] = value if value is not None else environ.get(variable, DEFAULTS.get(name))
-    for name in ("auth_id", "auth_token"):
-        if options[name] is None:
-            errors.append("%s is required: set it, or the %s environment variable" % (name, ENV_FALLBACKS[name]))
-            options[name] = ""
-    for name in ("auth_id", "auth_token", "api_url"):
-        if not isinstance(options[name], str):
-            errors.append("%s must be a string, got a %s" % (name, type(options[name]).__name__))
-            options[name] = "x"
-    convert = {"timeout": _number, "retries": _integer, "interval": _number, "concurrency": _integer,
-               "validate_certs": _boolean, "track_status": _boolean, "cdr": _boolean, "emit_existing": _boolean,
-               "ca_path": _path, "statuses": _statuses}
-    for name, converter in convert.items():
-        value = args.get(name)
+        if value is None and option.env:
+            value = environ.get(option.env)
         try:
-            options[name] = DEFAULTS[name] if value is None else converter(name, value)
+            options[name] = option.default if value is None else _CONVERTERS[option.type](option, value)
         except ArgumentError as exc:
             errors.append(str(exc))
-            options[name] = DEFAULTS[name]
-    errors.extend(_range_errors(options))
+            options[name] = "x" if option.type == "str" else option.default
+    errors += connection_errors(options)
+    errors += [option.bound_error(options[name]) for name, option in OPTIONS.items() if name not in CONNECTION_OPTIONS]
+    errors = [error for error in errors if error]
     if errors:
         raise ArgumentError("%s: %s" % (SOURCE_NAME, "; ".join(errors)))
     return options
 
 
-def _range_errors(options: dict) -> list:
-    missing = [name for name in ("auth_id", "auth_token") if not options[name]]
-    errors = [error for error in connection_errors(options) if not error.startswith(tuple(missing))]
-    errors.append(concurrency_error(options["concurrency"]))
-    if options["interval"] <= 0:
-        errors.append("interval must be greater than 0 seconds, got %s" % options["interval"])
-    return [error for error in errors if error]
+def _string(option: Option, value) -> str:
+    if not isinstance(value, str):
+        raise ArgumentError("%s must be a string, got a %s" % (option.name, type(value).__name__))
+    return value
 
 
-def _number(name: str, value) -> float:
+def _number(option: Option, value) -> float:
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
             pass
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ArgumentError("%s must be a number of seconds, got %r" % (name, value))
+        raise ArgumentError("%s must be a number of seconds, got %r" % (option.name, value))
     return float(value)
 
 
-def _integer(name: str, value) -> int:
+def _integer(option: Option, value) -> int:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ArgumentError("%s must be a whole number, got %r" % (name, value))
+        raise ArgumentError("%s must be a whole number, got %r" % (option.name, value))
     return value
 
 
-def _boolean(name: str, value) -> bool:
+def _boolean(option: Option, value) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
         return value.strip().lower() in _TRUE
-    raise ArgumentError("%s must be true or false, got %r" % (name, value))
+    raise ArgumentError("%s must be true or false, got %r" % (option.name, value))
 
 
-def _path(name: str, value) -> str:
+def _path(option: Option, value) -> str:
     if not isinstance(value, str) or not value:
-        raise ArgumentError("%s must be the path of a file, got %r" % (name, value))
+        raise ArgumentError("%s must be the path of a file, got %r" % (option.name, value))
     return os.path.expanduser(value)
 
 
-def _statuses(name: str, value) -> list:
+def _choices(option: Option, value) -> list:
     values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list) or not values or any(item not in STATUS_CHOICES for item in values):
-        raise ArgumentError("%s must be a list of one or both of %s, got %r" % (name, ", ".join(STATUS_CHOICES), value))
+    if not isinstance(values, list) or not values or any(item not in option.choices for item in values):
+        raise ArgumentError("%s must be a list of one or both of %s, got %r" % (option.name, ", ".join(option.choices), value))
     return list(dict.fromkeys(values))
 
 
-def watcher_for(options: dict) -> tuple:
-    """(the client, the watcher) for checked options."""
+# How an argument of each type is read from a rulebook (where templated values arrive as strings).
+_CONVERTERS = {"str": _string, "float": _number, "int": _integer, "bool": _boolean, "path": _path, "list": _choices}
+
+
+def looker_for(options: dict) -> tuple:
+    """(the client, the looker) for checked options."""
     client = client_from_options(options, pool_size=options["concurrency"], on_retry=logger.warning, user_agent_suffix=SOURCE_NAME)
     remember = max(REMEMBER_ENDED_MIN_SECONDS, REMEMBER_ENDED_LOOKS * options["interval"])
     tracker = CallTracker(options["statuses"], emit_existing=options["emit_existing"], remember_ended_for=remember)
-    watcher = CallWatcher(CallsApi(client), tracker, options["auth_id"], track_status=options["track_status"], cdr=options["cdr"],
-                          concurrency=options["concurrency"])
-    return client, watcher
+    looker = AccountLooker(CallApi(client), tracker, options["auth_id"], options["concurrency"], track_status=options["track_status"],
+                           cdr=options["cdr"])
+    return client, looker
 
 
-async def watch(queue, watcher: CallWatcher, interval: float) -> None:
-    """Look every `interval` seconds (backing off after failures) and put each event on the queue, forever."""
+async def poll(queue, looker: AccountLooker, interval: float, retry_max_wait: float) -> None:
+    """Look every `interval` seconds (backing off after failures) and put each event on the queue, until cancelled.
+
+    The looks run on the collection's one waiting loop (wait_until), in a thread of their own: the client blocks, and
+    the engine's event loop must not. Cancelling this coroutine ends the loop at its next pause."""
     loop = asyncio.get_running_loop()
+    stop = threading.Event()
     failures = 0
-    while True:
-        started = loop.time()
-        result = await asyncio.to_thread(watcher.look)  # the client blocks: keep it off the event loop
+
+    def look() -> LookResult:
+        result = looker.look()
         for event in result.events:
-            await queue.put(event)
-        if not result.errors:
-            failures = 0
-            delay = interval
-        else:
-            failures += 1
-            delay = backoff_delay(interval, failures, result.retry_after)
+            asyncio.run_coroutine_threadsafe(queue.put(event), loop).result()
+        return result
+
+    def next_look_in(result: LookResult) -> float:
+        nonlocal failures
+        failures = failures + 1 if result.errors else 0
+        delay = poll_interval(interval, failures, retry_max_wait, result.retry_after)
+        if result.errors:
             logger.warning("%s: a look failed: %s; the state of %d known calls is kept; next look in %g s",
-                           SOURCE_NAME, "; ".join(error.message for error in result.errors), result.calls, round(delay, 3))
-        await asyncio.sleep(max(0.0, started + delay - loop.time()))
+                           SOURCE_NAME, "; ".join(error.message for error in result.errors), result.call_count, round(delay, 3))
+        return delay
+
+    try:
+        await asyncio.to_thread(wait_until, look, lambda _result: False, None, interval, pause=stop.wait, pause_after=next_look_in)
+    finally:
+        stop.set()
 
 
 async def main(queue: asyncio.Queue, args: dict) -> None:
@@ -410,9 +411,9 @@ async def main(queue: asyncio.Queue, args: dict) -> None:
     warning = clear_text_warning(options["api_url"])
     if warning:
         logger.warning("%s: %s", SOURCE_NAME, warning)
-    client, watcher = watcher_for(options)
+    client, looker = looker_for(options)
     try:
-        await watch(queue, watcher, options["interval"])
+        await poll(queue, looker, options["interval"], options["retry_max_wait"])
     except VobizError as error:
         logger.error("%s: %s", SOURCE_NAME, error.message)
         raise

@@ -14,7 +14,7 @@ import responses
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, call_status_of
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi, call_status_of
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError, VobizResponseError, body_preview
 from ansible_collections.vobiz.telephony.tests.unit.plugins.module_utils.test_properties import PROPERTY
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
@@ -103,9 +103,9 @@ def test_any_call_state_gives_a_lower_case_status_without_underscores(state):
 def test_wrapped_live_call_is_found_with_its_inner_record_verbatim_and_the_mapped_status(mocked, calls):
     entry = plivo_entry(unknown_future_key={"nested": [1, None]})
     add_call(mocked, UUID, "live", json=wrapped(entry))
-    observation = calls.observe(UUID, "live")
+    observation = calls.look(UUID, "live")
     assert observation.as_result() == {"found": True, "call": entry, "call_status": "in-progress", "cdr": {}}
-    assert observation.source == "live"
+    assert observation.seen_in == "live"
     assert requested(mocked) == [probe("live")]
 
 
@@ -119,7 +119,7 @@ def test_fetch_call_returns_the_inner_record_and_call_status_of_reads_it(mocked,
 def test_wrapped_queued_call_is_found_as_queued(mocked, calls):
     entry = plivo_entry(call_state="QUEUED", answer_time=None, call_duration=0)
     add_call(mocked, UUID, "queued", json=wrapped(entry))
-    assert calls.observe(UUID, "queued").as_result() == {"found": True, "call": entry, "call_status": "queued", "cdr": {}}
+    assert calls.look(UUID, "queued").as_result() == {"found": True, "call": entry, "call_status": "queued", "cdr": {}}
 
 
 def test_wrapped_call_asked_live_but_queued_is_not_found_with_status_queued(mocked, calls):
@@ -127,13 +127,13 @@ def test_wrapped_call_asked_live_but_queued_is_not_found_with_status_queued(mock
     add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", status=404, json={"error": "call not found", "call_uuid": UUID})
     add_call(mocked, UUID, "queued", json=wrapped(entry))
-    assert calls.observe(UUID, "live").as_result() == {"found": False, "call": entry, "call_status": "queued", "cdr": {}}
+    assert calls.look(UUID, "live").as_result() == {"found": False, "call": entry, "call_status": "queued", "cdr": {}}
 
 
 def test_empty_wrapped_list_means_not_in_this_state_like_a_404(mocked, calls):
     add_call(mocked, UUID, "live", json={"api_id": "e", "calls": []})
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
-    observation = calls.observe(UUID, "live")
+    observation = calls.look(UUID, "live")
     assert observation.as_result() == {"found": False, "call": {}, "call_status": "ended", "cdr": cdr_record(UUID)}
     assert requested(mocked) == [probe("live"), probe("ended")]
 
@@ -142,7 +142,7 @@ def test_empty_wrapped_lists_everywhere_mean_not_found(mocked, calls):
     for state in ("live", "queued"):
         add_call(mocked, UUID, state, json={"api_id": "e", "calls": []})
     add_call(mocked, UUID, "ended", status=404, json={"error": "call not found", "call_uuid": UUID})
-    assert calls.observe(UUID, "live").as_result() == {"found": False, "call": {}, "call_status": "not_found", "cdr": {}}
+    assert calls.look(UUID, "live").as_result() == {"found": False, "call": {}, "call_status": "not_found", "cdr": {}}
     assert calls.fetch_call(UUID, "queued") is None
 
 
@@ -150,7 +150,7 @@ def test_the_entry_named_by_the_asked_uuid_is_taken_among_several(mocked, calls)
     mine = plivo_entry(UUID, "RINGING")
     add_call(mocked, UUID, "live", json=wrapped(plivo_entry(OTHER_UUID), mine, plivo_entry("x-1")))
     assert calls.fetch_call(UUID, "live") == mine
-    assert calls.observe(UUID, "live").call_status == "ringing"
+    assert calls.look(UUID, "live").call_status == "ringing"
 
 
 def test_the_asked_uuid_matches_in_any_letter_case(mocked, calls):
@@ -161,7 +161,7 @@ def test_the_asked_uuid_matches_in_any_letter_case(mocked, calls):
 
 def test_the_first_of_entries_naming_the_asked_uuid_is_taken(mocked, calls):
     add_call(mocked, UUID, "live", json=wrapped(plivo_entry(UUID, "RINGING"), plivo_entry(UUID, "ACTIVE")))
-    assert calls.observe(UUID, "live").call_status == "ringing"
+    assert calls.look(UUID, "live").call_status == "ringing"
 
 
 def test_a_single_entry_is_the_answer_about_the_asked_call_even_under_another_uuid(mocked, calls):
@@ -175,7 +175,7 @@ def test_several_entries_none_of_them_the_asked_call_are_refused_never_guessed(m
     body = wrapped(plivo_entry(OTHER_UUID), plivo_entry("x-1"))
     add_call(mocked, UUID, "live", json=body)
     with pytest.raises(VobizResponseError) as error:
-        calls.observe(UUID, "live")
+        calls.look(UUID, "live")
     assert_wrong_shape(error, 'a call record of call %s (the "calls" list names only other calls)' % UUID, body)
     assert len(mocked.calls) == 1
 
@@ -183,13 +183,13 @@ def test_several_entries_none_of_them_the_asked_call_are_refused_never_guessed(m
 def test_a_flat_record_with_call_state_only_is_read_through_the_mapping(mocked, calls):
     record = {"api_id": "a", "call_uuid": UUID, "call_state": "ACTIVE"}
     add_call(mocked, UUID, "live", json=record)
-    assert calls.observe(UUID, "live").as_result() == {"found": True, "call": record, "call_status": "in-progress", "cdr": {}}
+    assert calls.look(UUID, "live").as_result() == {"found": True, "call": record, "call_status": "in-progress", "cdr": {}}
 
 
 def test_a_flat_record_that_also_has_a_calls_key_stays_flat(mocked, calls):
     record = live_record(UUID, "ringing", calls=[{"call_uuid": OTHER_UUID, "call_state": "ACTIVE"}])
     add_call(mocked, UUID, "live", json=record)
-    assert calls.observe(UUID, "live").as_result() == {"found": True, "call": record, "call_status": "ringing", "cdr": {}}
+    assert calls.look(UUID, "live").as_result() == {"found": True, "call": record, "call_status": "ringing", "cdr": {}}
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -215,7 +215,7 @@ def test_a_flat_record_that_also_has_a_calls_key_stays_flat(mocked, calls):
 def test_wrong_shapes_of_either_form_are_refused(mocked, calls, body, expected):
     add_call(mocked, UUID, "live", json=body)
     with pytest.raises(VobizResponseError) as error:
-        calls.observe(UUID, "live")
+        calls.look(UUID, "live")
     assert_wrong_shape(error, expected, body)
     assert len(mocked.calls) == 1
 
@@ -232,7 +232,7 @@ def test_fetch_calls_returns_the_inner_records_in_list_order(mocked, calls):
 def test_observe_many_maps_every_wrapped_status(mocked, calls):
     add_call(mocked, "a", "live", json=wrapped(plivo_entry("a", "EARLY")))
     add_call(mocked, "b", "live", json=live_record("b", "ringing"))
-    assert [observation.call_status for observation in calls.observe_many(["a", "b"], "live", 2)] == ["early-media", "ringing"]
+    assert [observation.call_status for observation in calls.look_many(["a", "b"], "live", 2)] == ["early-media", "ringing"]
 
 
 # --- the list endpoints -------------------------------------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_any_wrapped_answer_gives_the_asked_call_nothing_or_a_wrong_shape_error(
         add_call(mocked, UUID, "live", json=body)
         with VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=0) as client:
             try:
-                record = CallsApi(client).fetch_call(UUID, "live")
+                record = CallApi(client).fetch_call(UUID, "live")
             except VobizError as error:
                 assert WRONG_SHAPE in error.message
                 return

@@ -2,7 +2,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""CallsApi: where a call is (and how many requests it takes to say so), the lists, the concurrent fetch, wait_until, wait_for_all."""
+"""CallApi: where a call is (and how many requests it takes to say so), the lists, the concurrent fetch, wait_until, wait_for_calls."""
 
 from __future__ import annotations
 
@@ -12,14 +12,9 @@ import threading
 import pytest
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import (
-    ENDED,
-    NOT_FOUND,
-    map_concurrently,
-    unique_in_order,
-    wait_for_all,
-    wait_until,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, NOT_FOUND
+from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls, wait_until
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizHTTPError, VobizResponseError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     LIST_URL,
@@ -44,9 +39,9 @@ NOT_FOUND_BODY = {"error": "call not found", "call_uuid": UUID}
 def test_live_call_asked_live_is_found_with_exactly_one_request(mocked, calls):
     record = live_record(UUID, "in-progress", unknown_future_key={"nested": [1, 2]}, stir_attestation="A")
     add_call(mocked, UUID, "live", json=record)
-    observation = calls.observe(UUID, "live")
+    observation = calls.look(UUID, "live")
     assert observation.as_result() == {"found": True, "call": record, "call_status": "in-progress", "cdr": {}}
-    assert observation.source == "live"
+    assert observation.seen_in == "live"
     assert requested(mocked) == [probe("live")]
 
 
@@ -54,16 +49,16 @@ def test_queued_call_asked_queued_is_found_with_exactly_one_request(mocked, call
     record = {"api_id": "q-1", "call_status": "queued", "call_uuid": UUID, "request_uuid": UUID, "caller_name": "", "direction": "outbound",
               "from": "1", "to": "2"}
     add_call(mocked, UUID, "queued", json=record)
-    assert calls.observe(UUID, "queued").as_result() == {"found": True, "call": record, "call_status": "queued", "cdr": {}}
+    assert calls.look(UUID, "queued").as_result() == {"found": True, "call": record, "call_status": "queued", "cdr": {}}
     assert requested(mocked) == [probe("queued")]
 
 
 def test_ended_call_takes_two_requests_and_returns_the_cdr(mocked, calls):
     add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
-    observation = calls.observe(UUID, "live")
+    observation = calls.look(UUID, "live")
     assert observation.as_result() == {"found": False, "call": {}, "call_status": "ended", "cdr": cdr_record(UUID)}
-    assert observation.source == "ended"
+    assert observation.seen_in == "ended"
     assert requested(mocked) == [probe("live"), probe("ended")]
 
 
@@ -71,16 +66,16 @@ def test_cdr_is_passed_through_verbatim_even_without_call_status(mocked, calls):
     cdr = {"call_uuid": UUID, "end_time": "2026-06-11 16:04:10", "whatever": None}
     add_call(mocked, UUID, "live", status=404, json={})
     add_call(mocked, UUID, "ended", json=cdr)
-    assert calls.observe(UUID, "live").cdr == cdr
+    assert calls.look(UUID, "live").cdr == cdr
 
 
 def test_unknown_call_is_not_found_after_probing_every_state(mocked, calls):
     add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
     add_call(mocked, UUID, "queued", status=404, body=b"")
-    observation = calls.observe(UUID, "live")
+    observation = calls.look(UUID, "live")
     assert observation.as_result() == {"found": False, "call": {}, "call_status": "not_found", "cdr": {}}
-    assert observation.source is None
+    assert observation.seen_in is None
     # live, ended, queued, then live again: a call missed as queued may have gone live meanwhile.
     assert requested(mocked) == [probe("live"), probe("ended"), probe("queued"), probe("live")]
 
@@ -90,7 +85,7 @@ def test_call_asked_live_but_still_queued_is_not_found_with_status_queued(mocked
     add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
     add_call(mocked, UUID, "queued", json=record)
-    observation = calls.observe(UUID, "live")
+    observation = calls.look(UUID, "live")
     assert observation.as_result() == {"found": False, "call": record, "call_status": "queued", "cdr": {}}
     assert requested(mocked) == [probe("live"), probe("ended"), probe("queued")]
 
@@ -100,28 +95,28 @@ def test_call_asked_queued_but_already_live_is_not_found_with_its_live_status(mo
     add_call(mocked, UUID, "queued", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
     add_call(mocked, UUID, "live", json=record)
-    observation = calls.observe(UUID, "queued")
+    observation = calls.look(UUID, "queued")
     assert observation.as_result() == {"found": False, "call": record, "call_status": "ringing", "cdr": {}}
     assert requested(mocked) == [probe("queued"), probe("ended"), probe("live")]
 
 
 def test_hint_probes_the_state_seen_last_first(mocked, calls):
     add_call(mocked, UUID, "queued", json=live_record(UUID, "queued"))
-    observation = calls.observe(UUID, "live", hint="queued")
+    observation = calls.look(UUID, "live", seen_in="queued")
     assert (observation.found, observation.call_status) == (False, "queued")
     assert requested(mocked) == [probe("queued")]
 
 
 def test_hint_ended_costs_one_request_for_an_ended_call(mocked, calls):
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
-    assert calls.observe(UUID, "live", hint="ended").call_status == "ended"
+    assert calls.look(UUID, "live", seen_in="ended").call_status == "ended"
     assert requested(mocked) == [probe("ended")]
 
 
 def test_html_404_on_the_live_probe_is_an_error_not_a_missing_call(mocked, calls):
     add_call(mocked, UUID, "live", status=404, body=b"<html><body>404 page not found</body></html>", content_type="text/html")
     with pytest.raises(VobizHTTPError) as error:
-        calls.observe(UUID, "live")
+        calls.look(UUID, "live")
     assert error.value.status_code == 404
     assert "not Vobiz's JSON" in error.value.message
     assert len(mocked.calls) == 1
@@ -136,7 +131,7 @@ def test_html_404_on_the_live_probe_is_an_error_not_a_missing_call(mocked, calls
 def test_live_record_without_a_call_status_string_is_refused(mocked, calls, body):
     add_call(mocked, UUID, "live", json=body)
     with pytest.raises(VobizResponseError) as error:
-        calls.observe(UUID, "live")
+        calls.look(UUID, "live")
     assert ('answered HTTP 200 with JSON that is not a call record (a JSON object with a "call_status" or "call_state" string, '
             'or a "calls" list holding one): %r' % json.dumps(body)) in error.value.message
 
@@ -145,7 +140,7 @@ def test_live_record_without_a_call_status_string_is_refused(mocked, calls, body
 def test_live_answer_that_is_not_a_json_object_is_refused(mocked, calls, body):
     add_call(mocked, UUID, "live", body=json.dumps(body), content_type="application/json")
     with pytest.raises(VobizResponseError) as error:
-        calls.observe(UUID, "live")
+        calls.look(UUID, "live")
     assert "with JSON that is not a call record" in error.value.message
 
 
@@ -153,14 +148,14 @@ def test_cdr_answer_that_is_not_a_json_object_is_refused(mocked, calls):
     add_call(mocked, UUID, "live", status=404, json={})
     add_call(mocked, UUID, "ended", json=["not", "a", "record"])
     with pytest.raises(VobizResponseError) as error:
-        calls.observe(UUID, "live")
+        calls.look(UUID, "live")
     assert """with JSON that is not a finalized call record (a JSON object): '["not", "a", "record"]'""" in error.value.message
 
 
 def test_auth_error_on_a_probe_propagates(mocked, calls):
     add_call(mocked, UUID, "live", status=401, json={"status": "error", "error": {"code": "TOKEN_EXPIRED", "message": "expired"}})
     with pytest.raises(VobizHTTPError) as error:
-        calls.observe(UUID, "live")
+        calls.look(UUID, "live")
     assert error.value.status_code == 401
     assert len(mocked.calls) == 1
 
@@ -281,22 +276,22 @@ def test_fetch_calls_fails_on_the_first_error(mocked, calls):
 
 
 def test_wait_until_done_at_once_observes_once_and_never_sleeps(clock):
-    outcome = wait_until(lambda: "x", lambda value: True, timeout=60, sleep=2, clock=clock.monotonic, pause=clock.sleep)
-    assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == ("x", True, 0.0, 1)
+    outcome = wait_until(lambda: "x", lambda value: True, timeout=60, every=2, clock=clock.monotonic, pause=clock.sleep)
+    assert (outcome.last, outcome.reached, outcome.waited, outcome.rounds) == ("x", True, 0.0, 1)
     assert clock.sleeps == []
 
 
 def test_wait_until_timeout_zero_observes_exactly_once(clock):
     seen = []
-    outcome = wait_until(lambda: seen.append(1) or len(seen), lambda value: False, timeout=0, sleep=2, clock=clock.monotonic, pause=clock.sleep)
-    assert (outcome.reached, outcome.polls, seen) == (False, 1, [1])
+    outcome = wait_until(lambda: seen.append(1) or len(seen), lambda value: False, timeout=0, every=2, clock=clock.monotonic, pause=clock.sleep)
+    assert (outcome.reached, outcome.rounds, seen) == (False, 1, [1])
     assert clock.sleeps == []
 
 
 def test_wait_until_times_out_with_last_sleep_shortened_to_the_deadline(clock):
     values = iter(range(100))
-    outcome = wait_until(lambda: next(values), lambda value: False, timeout=5, sleep=2, clock=clock.monotonic, pause=clock.sleep)
-    assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == (3, False, 5.0, 4)
+    outcome = wait_until(lambda: next(values), lambda value: False, timeout=5, every=2, clock=clock.monotonic, pause=clock.sleep)
+    assert (outcome.last, outcome.reached, outcome.waited, outcome.rounds) == (3, False, 5.0, 4)
     assert clock.sleeps == [2, 2, 1]
 
 
@@ -305,24 +300,24 @@ def test_wait_until_starts_an_observation_every_sleep_however_long_each_takes(cl
         clock.elapsed += 0.4  # each look takes 0.4 s: the pause makes up the rest of the 2 s
         return "ringing"
 
-    outcome = wait_until(slow_observe, lambda value: False, timeout=5, sleep=2, clock=clock.monotonic, pause=clock.sleep)
+    outcome = wait_until(slow_observe, lambda value: False, timeout=5, every=2, clock=clock.monotonic, pause=clock.sleep)
     assert clock.sleeps == pytest.approx([1.6, 1.6, 0.6])  # looks start at 0, 2, 4 and 5 (the deadline)
-    assert (outcome.polls, outcome.reached) == (4, False)
+    assert (outcome.rounds, outcome.reached) == (4, False)
     assert outcome.waited == pytest.approx(5.4)
 
 
 def test_wait_until_stops_as_soon_as_done(clock):
     values = iter(["ringing", "ringing", "in-progress", "never-asked"])
-    outcome = wait_until(lambda: next(values), lambda value: value == "in-progress", timeout=60, sleep=3,
+    outcome = wait_until(lambda: next(values), lambda value: value == "in-progress", timeout=60, every=3,
                          clock=clock.monotonic, pause=clock.sleep)
-    assert (outcome.last, outcome.reached, outcome.waited, outcome.polls) == ("in-progress", True, 6.0, 3)
+    assert (outcome.last, outcome.reached, outcome.waited, outcome.rounds) == ("in-progress", True, 6.0, 3)
 
 
 def test_observe_many_observes_each_call_as_observe_does_in_the_given_order(mocked, calls):
     add_call(mocked, "live-1", "live", json=live_record("live-1"))
     add_call(mocked, "gone-1", "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, "gone-1", "ended", json=cdr_record("gone-1"))
-    observations = calls.observe_many(["gone-1", "live-1"], "live", concurrency=2)
+    observations = calls.look_many(["gone-1", "live-1"], "live", concurrency=2)
     assert [(obs.found, obs.call_status) for obs in observations] == [(False, "ended"), (True, "in-progress")]
     assert observations[0].cdr == cdr_record("gone-1")
     assert len(mocked.calls) == 3
@@ -330,13 +325,13 @@ def test_observe_many_observes_each_call_as_observe_does_in_the_given_order(mock
 
 def test_observe_many_asks_first_where_each_call_was_last_seen(mocked, calls):
     add_call(mocked, "gone-1", "ended", json=cdr_record("gone-1"))
-    observations = calls.observe_many(["gone-1"], "live", concurrency=1, hints={"gone-1": "ended"})
+    observations = calls.look_many(["gone-1"], "live", concurrency=1, seen_in={"gone-1": "ended"})
     assert observations[0].call_status == "ended"
     assert len(mocked.calls) == 1
 
 
 def test_observe_many_of_nothing_sends_nothing(mocked, calls):
-    assert calls.observe_many([], "live", concurrency=8) == []
+    assert calls.look_many([], "live", concurrency=8) == []
     assert len(mocked.calls) == 0
 
 
@@ -359,16 +354,16 @@ def test_unique_in_order_keeps_first_appearances():
     assert unique_in_order([]) == []
 
 
-# --- wait_for_all: several calls ----------------------------------------------------------------------------------
+# --- wait_for_calls: several calls ----------------------------------------------------------------------------------
 
 
 def ended(observation) -> bool:
     return observation.call_status == ENDED
 
 
-def wait_all(calls, clock, call_uuids, is_done=ended, concurrency=1, timeout=60, sleep=2):
-    return wait_for_all(calls, call_uuids, "live", is_done, concurrency=concurrency, timeout=timeout, sleep=sleep,
-                        clock=clock.monotonic, pause=clock.sleep)
+def wait_all(calls, clock, call_uuids, is_done=ended, concurrency=1, timeout=60, every=2):
+    return wait_for_calls(calls, call_uuids, "live", is_done, concurrency=concurrency, timeout=timeout, every=every,
+                          clock=clock.monotonic, pause=clock.sleep)
 
 
 def probes_of(mocked, uuid: str) -> list:
@@ -377,7 +372,7 @@ def probes_of(mocked, uuid: str) -> list:
 
 def test_wait_for_all_of_no_call_sends_nothing_and_is_reached_after_zero_rounds(mocked, calls, clock):
     outcome = wait_all(calls, clock, [])
-    assert (outcome.call_uuids, outcome.last, outcome.reached, outcome.waited, outcome.polls, outcome.pending) == ([], [], True, 0.0, 0, [])
+    assert (outcome.call_uuids, outcome.last, outcome.reached, outcome.waited, outcome.rounds, outcome.pending) == ([], [], True, 0.0, 0, [])
     assert len(mocked.calls) == 0
     assert clock.sleeps == []
 
@@ -388,7 +383,7 @@ def test_wait_for_all_polls_only_the_calls_not_there_yet_until_the_last_one_is(m
                       "b": [(0, "live", "ringing"), (5, "ended", None)],
                       "c": [(0, "live", "in-progress"), (9, "ended", None)]}).install(mocked)
     outcome = wait_all(calls, clock, ["a", "b", "c"])
-    assert (outcome.reached, outcome.polls, outcome.waited, outcome.pending) == (True, 6, 10.0, [])
+    assert (outcome.reached, outcome.rounds, outcome.waited, outcome.pending) == (True, 6, 10.0, [])
     assert clock.sleeps == [2, 2, 2, 2, 2]
     assert outcome.call_uuids == ["a", "b", "c"]
     assert [(obs.found, obs.call_status, obs.call, obs.cdr) for obs in outcome.last] == [(False, "ended", {}, cdr_record(uuid)) for uuid in "abc"]
@@ -404,7 +399,7 @@ def test_wait_for_all_polls_only_the_calls_not_there_yet_until_the_last_one_is(m
 def test_wait_for_all_asks_each_call_first_where_it_was_seen_last(mocked, calls, clock):
     CallWorld(clock, {"q": [(0, "queued", "queued"), (3, "live", "in-progress"), (5, "ended", None)]}).install(mocked)
     outcome = wait_all(calls, clock, ["q"])
-    assert (outcome.reached, outcome.polls) == (True, 4)
+    assert (outcome.reached, outcome.rounds) == (True, 4)
     # rounds at 0, 2, 4, 6 s: queued found third; queued first (hit); queued first (miss: it went live), then live;
     # live first (miss: it ended), then its finalized record
     assert probes_of(mocked, "q") == ["live", None, "queued", "queued", "queued", "live", "live", None]
@@ -415,15 +410,15 @@ def test_wait_for_all_with_duplicates_observes_each_call_once_in_first_order(moc
     outcome = wait_all(calls, clock, ["b", "a", "b", "a"], timeout=0)
     assert outcome.call_uuids == ["b", "a"]
     assert [obs.call_status for obs in outcome.last] == ["ringing", "ended"]
-    assert (outcome.reached, outcome.polls, outcome.pending) == (False, 1, ["b"])
+    assert (outcome.reached, outcome.rounds, outcome.pending) == (False, 1, ["b"])
     assert (probes_of(mocked, "b"), probes_of(mocked, "a")) == (["live"], ["live", None])
 
 
 def test_wait_for_all_times_out_with_the_last_observations_and_the_calls_not_there(mocked, calls, clock):
     CallWorld(clock, {"a": [(0, "live", "ringing")], "b": [(0, "live", "in-progress"), (1, "ended", None)],
                       "c": [(0, "live", "ringing")]}).install(mocked)
-    outcome = wait_all(calls, clock, ["a", "b", "c"], timeout=5, sleep=2)
-    assert (outcome.reached, outcome.polls, outcome.waited) == (False, 4, 5.0)
+    outcome = wait_all(calls, clock, ["a", "b", "c"], timeout=5, every=2)
+    assert (outcome.reached, outcome.rounds, outcome.waited) == (False, 4, 5.0)
     assert clock.sleeps == [2, 2, 1]
     assert outcome.pending == ["a", "c"]
     assert [obs.call_status for obs in outcome.last] == ["ringing", "ended", "ringing"]
@@ -434,7 +429,7 @@ def test_wait_for_all_times_out_with_the_last_observations_and_the_calls_not_the
 def test_wait_for_all_timeout_zero_observes_every_call_once(mocked, calls, clock):
     CallWorld(clock, {"a": [(0, "live", "ringing")], "b": [(0, "live", "ringing")]}).install(mocked)
     outcome = wait_all(calls, clock, ["a", "b"], timeout=0)
-    assert (outcome.reached, outcome.polls, outcome.pending) == (False, 1, ["a", "b"])
+    assert (outcome.reached, outcome.rounds, outcome.pending) == (False, 1, ["a", "b"])
     assert len(mocked.calls) == 2
     assert clock.sleeps == []
 
@@ -443,7 +438,7 @@ def test_wait_for_all_takes_any_condition_such_as_ended_or_unknown(mocked, calls
     """What a hang-up waits for: every call ended, or unknown to Vobiz (no record to wait for)."""
     CallWorld(clock, {"a": [(0, "live", "in-progress"), (3, "ended", None)]}).install(mocked)
     outcome = wait_all(calls, clock, ["a", "ghost"], is_done=lambda obs: obs.call_status in (ENDED, NOT_FOUND))
-    assert (outcome.reached, outcome.polls) == (True, 3)
+    assert (outcome.reached, outcome.rounds) == (True, 3)
     assert [obs.call_status for obs in outcome.last] == ["ended", "not_found"]
     assert probes_of(mocked, "ghost") == ["live", None, "queued", "live"]  # looked at once: it was done at once
 

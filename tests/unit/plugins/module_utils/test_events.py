@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import ENDED, NOT_FOUND
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, NOT_FOUND
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
     VobizAuthError,
     VobizConnectionError,
@@ -21,8 +21,8 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
 )
 from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
     CallTracker,
-    Sighting,
-    backoff_delay,
+    ListEntry,
+    poll_interval,
     final_status,
     is_fatal,
     iso_timestamp,
@@ -44,7 +44,7 @@ class Looks:
         """live/queued: (uuid, status) pairs (status None: not read); failed: the lists that could not be read."""
         lists = {}
         for name, calls in (("live", live), ("queued", queued)):
-            if name in self.tracker.statuses:
+            if name in self.tracker.lists:
                 lists[name] = None if name in failed else [_sighting(name, call) for call in calls]
         ending = self.tracker.ending(lists)
         cdrs = {uuid: (cdrs or {}).get(uuid, {}) for uuid in ending}
@@ -53,9 +53,9 @@ class Looks:
         return [(change.kind, change.call_uuid, change.previous_status, change.call_status) for change in changes]
 
 
-def _sighting(listed_in: str, call) -> Sighting:
+def _sighting(listed_in: str, call) -> ListEntry:
     uuid, status = call
-    return Sighting(uuid, listed_in, status, {"call_uuid": uuid, "call_status": status} if status not in (None, ENDED, NOT_FOUND) else {})
+    return ListEntry(uuid, listed_in, status, {"call_uuid": uuid, "call_status": status} if status not in (None, ENDED, NOT_FOUND) else {})
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_a_live_call_back_in_the_queue_is_a_status_change(looks):
 
 def test_ended_event_carries_the_finalized_record_and_the_last_record_seen(clock):
     tracker = CallTracker(LIVE_ONLY)
-    tracker.update({"live": [Sighting("a", "live", "in-progress", {"to": "919"})]}, clock.time())
+    tracker.update({"live": [ListEntry("a", "live", "in-progress", {"to": "919"})]}, clock.time())
     lists = {"live": []}
     assert tracker.ending(lists) == ["a"]
     change = tracker.update(lists, clock.time(), {"a": {"call_status": "busy", "call_duration": 3}})[0]
@@ -193,8 +193,8 @@ def test_uuids_of_ended_calls_are_forgotten_after_the_window(looks, clock):
 
 def test_a_listed_call_whose_record_says_ended_ends_now(clock):
     tracker = CallTracker(LIVE_ONLY)
-    tracker.update({"live": [Sighting("a", "live", "in-progress", {"x": 1})]}, clock.time())
-    changes = tracker.update({"live": [Sighting("a", "live", ENDED, {}, {"call_status": "completed"})]}, clock.time())
+    tracker.update({"live": [ListEntry("a", "live", "in-progress", {"x": 1})]}, clock.time())
+    changes = tracker.update({"live": [ListEntry("a", "live", ENDED, {}, {"call_status": "completed"})]}, clock.time())
     assert [(c.kind, c.previous_status, c.call_status, c.call, c.cdr) for c in changes] == [
         ("call.ended", "in-progress", "completed", {"x": 1}, {"call_status": "completed"})]
     assert tracker.update({"live": []}, clock.time()) == []
@@ -228,7 +228,7 @@ def test_without_status_tracking_only_start_and_end(looks):
 
 def test_only_the_watched_lists_count(clock):
     tracker = CallTracker(["queued", "live", "live"])
-    assert tracker.statuses == ("queued", "live")  # in the order a call moves through them, once each
+    assert tracker.lists == ("queued", "live")  # in the order a call moves through them, once each
     looks = Looks(CallTracker(LIVE_ONLY), clock)
     looks.see(live=[("a", "ringing")])
     assert looks.see(queued=[("q", "queued")]) == [("call.ended", "a", "ringing", "ended")]
@@ -237,15 +237,15 @@ def test_only_the_watched_lists_count(clock):
 def test_ending_names_nothing_before_the_first_look_or_when_a_list_failed(clock):
     tracker = CallTracker(BOTH)
     assert tracker.ending({"live": [], "queued": []}) == []
-    tracker.update({"live": [Sighting("a", "live", "ringing")], "queued": []}, clock.time())
+    tracker.update({"live": [ListEntry("a", "live", "ringing")], "queued": []}, clock.time())
     assert tracker.ending({"live": [], "queued": None}) == []
     assert tracker.ending({"live": [], "queued": []}) == ["a"]
-    assert tracker.ending({"live": [Sighting("a", "live")], "queued": []}) == []
+    assert tracker.ending({"live": [ListEntry("a", "live")], "queued": []}) == []
 
 
 def test_event_shape_and_types(looks):
     looks.see()
-    change = looks.tracker.update({"live": [Sighting("a", "live", "ringing", {"call_uuid": "a"})], "queued": []}, 1_800_000_000.0)[0]
+    change = looks.tracker.update({"live": [ListEntry("a", "live", "ringing", {"call_uuid": "a"})], "queued": []}, 1_800_000_000.0)[0]
     event = change.as_event("MA_X", 1_800_000_000.0)["vobiz"]
     assert sorted(event) == ["account", "call", "call_status", "call_uuid", "cdr", "observed_at", "previous_status", "type"]
     assert (event["type"], event["previous_status"], event["cdr"], event["observed_at"]) == ("call.started", None, {}, "2027-01-15T08:00:00.000Z")
@@ -256,16 +256,26 @@ def test_iso_timestamp_is_utc_with_milliseconds():
     assert iso_timestamp(1_781_193_808.5868) == "2026-06-11T16:03:28.586Z"
 
 
+# The client's back-off (_client.backoff_delay) from the interval, up to retry_max_wait (60 s by default); the jitter
+# fixture takes the top of each range. A server's Retry-After is honoured up to retry_max_wait, as by the client's
+# retries (it was up to 900 s, and a shorter one than the back-off did not shorten it).
 @pytest.mark.parametrize("failures, retry_after, expected", [
-    (1, None, 5.0), (2, None, 10.0), (3, None, 20.0), (4, None, 40.0), (5, None, 60.0), (12, None, 60.0),
-    (1, 30.0, 30.0), (3, 2.0, 20.0), (1, 100000.0, 900.0),
+    (0, None, 5.0), (1, None, 5.0), (2, None, 10.0), (3, None, 20.0), (4, None, 40.0), (5, None, 60.0), (12, None, 60.0),
+    (1, 30.0, 30.0), (3, 2.0, 5.0), (1, 100000.0, 60.0),
 ])
 def test_backoff_doubles_to_a_minute_and_honours_retry_after(failures, retry_after, expected):
-    assert backoff_delay(INTERVAL, failures, retry_after) == expected
+    assert poll_interval(INTERVAL, failures, 60.0, retry_after) == expected
 
 
-def test_backoff_never_shorter_than_a_long_interval():
-    assert backoff_delay(300.0, 3) == 300.0
+def test_backoff_is_capped_by_retry_max_wait():
+    assert poll_interval(INTERVAL, 5, 15.0) == 15.0
+    assert poll_interval(INTERVAL, 1, 15.0, 100.0) == 15.0
+
+
+def test_backoff_never_shorter_than_a_long_interval(jitter):
+    assert poll_interval(300.0, 3, 60.0) == 300.0
+    jitter.low = True
+    assert poll_interval(INTERVAL, 1, 60.0) == INTERVAL  # the jitter takes the first back-off below the interval
 
 
 @pytest.mark.parametrize("error, fatal", [
@@ -274,7 +284,7 @@ def test_backoff_never_shorter_than_a_long_interval():
     (VobizNotFoundError("gone", "u", 404), True),
     (VobizHTTPError("bad", "u", 400), True),
     (VobizHTTPError("slow down", "u", 429), False),
-    (VobizHTTPError("timeout", "u", 408), False),
+    (VobizHTTPError("timeout", "u", 408), True),  # the client's rule: it does not retry 408 either (this was False)
     (VobizHTTPError("unavailable", "u", 503), False),
     (VobizConnectionError("dropped", "u"), False),
     (VobizConnectionError("TLS certificate verification failed", "u", retryable=False), True),

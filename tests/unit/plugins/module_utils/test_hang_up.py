@@ -14,15 +14,10 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils import _calls
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import (
-    CallsApi,
-    EndCallsError,
-    confirm_ended,
-    end_call,
-    end_calls,
-    wait_for_all,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils import _waiting
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions import EndCallsError, confirm_ended, end_call, end_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError, VobizClient
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
@@ -42,9 +37,9 @@ NOT_FOUND_BODY = {"error": "call not found", "call_uuid": UUID}
 
 @pytest.fixture
 def calls(clock, monkeypatch):
-    monkeypatch.setattr(_calls, "time", clock)  # waits run on the fake clock
+    monkeypatch.setattr(_waiting, "time", clock)  # waits run on the fake clock
     with VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=2) as client:
-        yield CallsApi(client)
+        yield CallApi(client)
 
 
 def queued_record(call_uuid: str, request_uuid: str) -> dict:
@@ -227,8 +222,8 @@ def test_confirm_ended_asks_for_the_finalized_record_first(mocked, calls):
     add_delete(mocked, "Call", UUID)
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
     endings = [end_call(calls, UUID, check_mode=False)]
-    outcome = confirm_ended(calls, endings, concurrency=8, timeout=30, sleep=1)
-    assert (outcome.reached, outcome.polls) == (True, 1)
+    outcome = confirm_ended(calls, endings, concurrency=8, timeout=30, every=1)
+    assert (outcome.reached, outcome.rounds) == (True, 1)
     assert summary(endings[0]) == (UUID, "in-progress", "hung_up", "ended")
     assert endings[0].as_result(with_cdr=True)["cdr"] == cdr_record(UUID)
     assert requested(mocked)[-1] == ("Call/%s/" % UUID, None)
@@ -239,7 +234,7 @@ def test_confirm_ended_with_nothing_pending_sends_nothing(mocked, calls):
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
     endings = [end_call(calls, UUID, check_mode=False)]
     sent = len(mocked.calls)
-    assert confirm_ended(calls, endings, concurrency=8, timeout=30, sleep=1) is None
+    assert confirm_ended(calls, endings, concurrency=8, timeout=30, every=1) is None
     assert len(mocked.calls) == sent
 
 
@@ -253,17 +248,17 @@ def test_wait_for_all_looks_again_only_at_calls_not_done(mocked, calls, clock):
         return (200, live_record("b")) if status == "live" else (404, PLIVO_NOT_FOUND)
 
     serve_call(mocked, "b", b_answer)
-    outcome = wait_for_all(calls, ["a", "b"], "live", lambda observation: observation.call_status == "ended", concurrency=2, timeout=10,
-                           sleep=1, hints={"a": "ended", "b": "ended"})
+    outcome = wait_for_calls(calls, ["a", "b"], "live", lambda observation: observation.call_status == "ended", concurrency=2, timeout=10,
+                             every=1, seen_in={"a": "ended", "b": "ended"})
     assert outcome.reached
     assert [observation.call_status for observation in outcome.last] == ["ended", "ended"]
-    assert outcome.polls == 3 and clock.sleeps == [1, 1]
+    assert outcome.rounds == 3 and clock.sleeps == [1, 1]
     assert sum(1 for path, _status in requested(mocked) if path == "Call/a/") == 1  # done at the first look
 
 
 def test_wait_for_all_times_out_with_the_last_observations(mocked, calls, clock):
     serve_call(mocked, UUID, lambda status: (200, live_record(UUID)) if status == "live" else (404, PLIVO_NOT_FOUND))
-    outcome = wait_for_all(calls, [UUID], "live", lambda observation: observation.call_status == "ended", concurrency=1, timeout=3, sleep=1)
+    outcome = wait_for_calls(calls, [UUID], "live", lambda observation: observation.call_status == "ended", concurrency=1, timeout=3, every=1)
     assert not outcome.reached
     assert [observation.call_status for observation in outcome.last] == ["in-progress"]
     assert clock.elapsed == pytest.approx(3)

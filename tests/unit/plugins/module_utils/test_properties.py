@@ -14,7 +14,7 @@ import responses
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._calls import CallsApi, call_status_of
+from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi, call_status_of
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
@@ -132,8 +132,8 @@ def _observe_and_list(status: int, body: bytes, headers: dict) -> None:
         mocked.add(responses.GET, CALL_PATH, status=status, body=body, headers=headers, content_type="application/json")
         client = VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=1, retry_max_wait=2, backoff_base=0.001)
         try:
-            calls = CallsApi(client)
-            for action in (lambda: calls.observe(UUID, "live"), lambda: calls.observe(UUID, "queued", hint="ended"),
+            calls = CallApi(client)
+            for action in (lambda: calls.look(UUID, "live"), lambda: calls.look(UUID, "queued", seen_in="ended"),
                            lambda: calls.list_call_uuids("live"), lambda: calls.fetch_calls(["a", "b"], "live", 2)):
                 try:
                     outcome = action()

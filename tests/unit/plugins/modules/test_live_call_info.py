@@ -628,3 +628,11 @@ def test_auth_token_never_appears_in_the_output(run_module, mocked, scenario):
     assert "********" not in run.stdout
     if "invocation" in run.result:  # ansible-core 2.19 and older: the module reports its arguments, the token masked
         assert run.result["invocation"]["module_args"]["auth_token"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_missing_credentials_name_their_environment_variables(run_module, mocked):
+    run = run_module(call_uuid=UUID, auth_id=run_module.OMIT, auth_token=run_module.OMIT)
+    assert run.failed
+    assert run.result["msg"] == ("auth_id is required: set it, or the VOBIZ_AUTH_ID environment variable; "
+                                 "auth_token is required: set it, or the VOBIZ_AUTH_TOKEN environment variable")
+    assert len(mocked.calls) == 0

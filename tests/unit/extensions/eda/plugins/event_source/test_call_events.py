@@ -4,7 +4,8 @@
 
 """The call_events event source: its arguments, what stops it, and that it runs without ansible-core.
 
-The source is loaded as ansible-rulebook loads it, by path (runpy.run_path); HTTP is mocked with responses.
+The source is imported like any other module here; the test without ansible-core runs it by path, as ansible-rulebook
+does (runpy.run_path). HTTP is mocked with responses.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.vobiz.telephony.extensions.eda.plugins.event_source import call_events
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import EVENT_TYPES, CallTracker, Sighting
+from ansible_collections.vobiz.telephony.plugins.module_utils._events import EVENT_TYPES, CallTracker, ListEntry
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, add_call, add_list, live_record
 
@@ -31,21 +33,18 @@ SOURCE = COLLECTION / "extensions" / "eda" / "plugins" / "event_source" / "call_
 CONNECTION = {"auth_id": AUTH_ID, "auth_token": AUTH_TOKEN, "api_url": API_URL}
 
 
-@pytest.fixture(scope="module")
-def source() -> dict:
-    """The source's globals, as runpy.run_path gives them to ansible-rulebook. Done by hand here: under ansible-test,
-    the collection loader's path hook makes run_path take the file for a zip archive."""
-    namespace = {"__name__": "<run_path>", "__file__": str(SOURCE)}
-    exec(compile(SOURCE.read_text(encoding="utf-8"), str(SOURCE), "exec"), namespace)  # pylint: disable=exec-used
-    return namespace
+@pytest.fixture
+def source():
+    """The source, imported like any other module."""
+    return call_events
 
 
 def options_of(source, args: dict, environ=None) -> dict:
-    return source["source_options"](args, {} if environ is None else environ)
+    return source.source_options(args, {} if environ is None else environ)
 
 
 def refusal(source, args: dict, environ=None) -> str:
-    with pytest.raises(source["ArgumentError"]) as raised:
+    with pytest.raises(source.ArgumentError) as raised:
         options_of(source, args, environ)
     message = str(raised.value)
     assert message.startswith("vobiz.telephony.call_events: ")
@@ -56,25 +55,24 @@ def refusal(source, args: dict, environ=None) -> str:
 def test_defaults_are_those_documented(source):
     options = options_of(source, dict(CONNECTION))
     assert {name: options[name] for name in ("interval", "statuses", "track_status", "cdr", "emit_existing", "concurrency", "timeout",
-                                             "validate_certs", "ca_path", "retries")} == {
+                                             "validate_certs", "ca_path", "retries", "retry_max_wait")} == {
         "interval": 5.0, "statuses": ["live", "queued"], "track_status": True, "cdr": True, "emit_existing": False, "concurrency": 8,
-        "timeout": 30.0, "validate_certs": True, "ca_path": None, "retries": 3}
-    assert "retry_max_wait" not in options
+        "timeout": 30.0, "validate_certs": True, "ca_path": None, "retries": 3, "retry_max_wait": 60.0}
 
 
 def test_documented_arguments_and_defaults_are_those_of_the_code(source):
-    documented = yaml.safe_load(source["DOCUMENTATION"])["options"]
-    assert set(documented) == set(source["DEFAULTS"]) | {"auth_id", "auth_token"}
-    assert {name: option.get("default") for name, option in documented.items() if name in source["DEFAULTS"]} == source["DEFAULTS"]
-    assert documented["statuses"]["choices"] == list(source["STATUS_CHOICES"])
+    documented = yaml.safe_load(source.DOCUMENTATION)["options"]
+    assert set(documented) == set(source.DEFAULTS) | {"auth_id", "auth_token"}
+    assert {name: option.get("default") for name, option in documented.items() if name in source.DEFAULTS} == source.DEFAULTS
+    assert documented["statuses"]["choices"] == list(source.STATUS_CHOICES)
 
 
 def test_every_type_of_event_is_documented_with_a_whole_event_of_the_right_shape(source):
-    events = yaml.safe_load(source["EVENTS"])
+    events = yaml.safe_load(source.EVENTS)
     assert tuple(events) == EVENT_TYPES
     tracker = CallTracker(["live"])
     tracker.update({"live": []}, 0.0)
-    emitted = tracker.update({"live": [Sighting("a", "live", "ringing", {})]}, 5.0)[0].as_event("MA_X", 5.0)["vobiz"]
+    emitted = tracker.update({"live": [ListEntry("a", "live", "ringing", {})]}, 5.0)[0].as_event("MA_X", 5.0)["vobiz"]
     for kind, documented in events.items():
         event = documented["sample"]["vobiz"]
         assert list(documented["sample"]) == ["vobiz"]
@@ -125,7 +123,7 @@ def test_connection_checks_say_what_the_modules_say(source):
     ({"ca_path": "/nonexistent/ca.pem"}, "ca_path '/nonexistent/ca.pem' is not a readable file"),
     ({"auth_id": 12345}, "auth_id must be a string, got a int"),
     ({"intervall": 5}, "unknown argument intervall; the arguments are api_url, auth_id, auth_token, ca_path, cdr, concurrency, emit_existing, "
-                       "interval, retries, statuses, timeout, track_status, validate_certs"),
+                       "interval, retries, retry_max_wait, statuses, timeout, track_status, validate_certs"),
 ])
 def test_a_bad_argument_is_named(source, args, expected):
     assert refusal(source, dict(CONNECTION, **args)) == "vobiz.telephony.call_events: " + expected
@@ -148,15 +146,15 @@ def test_numbers_from_templated_strings_and_one_status_as_a_string(source):
 
 
 def test_bad_arguments_stop_the_source_before_any_request(source, mocked):
-    with pytest.raises(source["ArgumentError"]):
-        asyncio.run(source["main"](asyncio.Queue(), dict(CONNECTION, interval=0)))
+    with pytest.raises(source.ArgumentError):
+        asyncio.run(source.main(asyncio.Queue(), dict(CONNECTION, interval=0)))
     assert len(mocked.calls) == 0
 
 
 def test_refused_credentials_stop_the_source_with_the_modules_message(source, mocked, caplog):
     add_list(mocked, "queued", status=401, json={"status": "error", "error": {"code": "INVALID_CREDENTIALS", "message": "Invalid auth"}})
     with pytest.raises(VobizAuthError) as raised:
-        asyncio.run(source["main"](asyncio.Queue(), dict(CONNECTION)))
+        asyncio.run(source.main(asyncio.Queue(), dict(CONNECTION)))
     expected = ("Vobiz refused the credentials of auth_id %s (HTTP 401: INVALID_CREDENTIALS: Invalid auth) for GET %s/Account/%s/Call/?status=queued"
                 % (AUTH_ID, API_URL, AUTH_ID))
     assert raised.value.message == expected
@@ -173,11 +171,11 @@ def test_a_failed_look_warns_keeps_state_and_the_next_one_goes_on(source, mocked
     add_call(mocked, "a", "live", json=live_record("a"))
     add_call(mocked, "a", "ended", json={"call_uuid": "a", "call_status": "completed"})
     options = options_of(source, dict(CONNECTION, interval=0.01, retries=0, statuses=["live"]))
-    client, watcher = source["watcher_for"](options)
+    client, looker = source.looker_for(options)
 
     async def until_ended():
         queue = asyncio.Queue()
-        task = asyncio.create_task(source["watch"](queue, watcher, options["interval"]))
+        task = asyncio.create_task(source.poll(queue, looker, options["interval"], options["retry_max_wait"]))
         event = await asyncio.wait_for(queue.get(), timeout=30)
         task.cancel()
         return event, queue.qsize()
