@@ -33,8 +33,9 @@ class Option:
 
     def __init__(self, name: str, type: str, default=None, env: str | None = None, above: float | None = None,
                  at_least: float | None = None, at_most: float | None = None, no_log: bool = False, choices: list | None = None,
-                 elements: str | None = None):
+                 elements: str | None = None, required: bool = False):
         self.name, self.type, self.default, self.env = name, type, default, env
+        self.required = required
         self.above, self.at_least, self.at_most = above, at_least, at_most
         self.no_log, self.choices, self.elements = no_log, choices, elements
 
