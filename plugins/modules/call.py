@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: call
 short_description: Place outbound Vobiz calls, wait until they are answered or end, and never place one twice
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Places one outbound call per destination in O(to), through C(POST /Account/{auth_id}/Call/) with a JSON body,
     O(concurrency) requests at a time. Each destination gets its own C(request_uuid), which is its call's uuid.
@@ -115,13 +115,12 @@ options:
     type: int
   machine_detection_url:
     description:
-      - The URL Vobiz notifies with the machine detection result. An absolute V(http://) or V(https://) URL.
+      - An absolute V(http://) or V(https://) URL that Vobiz notifies, asynchronously, whether a machine answered.
     type: str
   machine_detection_method:
-    description:
-      - The method of the request to O(machine_detection_url). Vobiz's default is V(POST).
-    type: str
     choices: [GET, POST]
+    description: How Vobiz requests O(machine_detection_url); V(POST) unless set.
+    type: str
   extra_params:
     description:
       - Further parameters Vobiz documents for this request (such as C(machine_detection_maximum_words)), sent as given.

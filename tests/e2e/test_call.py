@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from conftest import SECRETS, Run, Sim
+from conftest import REPO_ROOT, SECRETS, Run, Sim
 
 # What a placed call does, by the destination's last digit (the default: answered after 0.3 s of ringing, 1 s of talk).
 DIAL_RULES = [
@@ -167,3 +167,17 @@ def test_the_tokens_are_not_in_the_vvv_output(placing: Placing):
     for secret in SECRETS:
         assert secret not in placing.run.output
     assert all(secret not in str(post["headers"]) for post in placing.posts for secret in SECRETS)
+
+
+@pytest.mark.parametrize("destination, answered", [("+919100001401", True), ("+919100001402", False)])
+def test_the_test_call_example(ansible, sim: Sim, destination, answered):
+    sim.control("POST", "dial_rules", {"rules": DIAL_RULES})
+    run = ansible.playbook(str(REPO_ROOT / "examples" / "test_call.yml"), extra_vars={"test_number": destination, "min_seconds": 1})
+    assert (run.rc == 0) == answered, run.explain()
+    assert len(placing_posts(sim, destination)) == 1
+    if answered:
+        assert "was answered and lasted 1 s" in run.stdout, run.explain()
+
+
+def placing_posts(sim: Sim, destination: str) -> list:
+    return [entry for entry in sim.requests() if entry["method"] == "POST" and (entry["body"] or {}).get("to") == destination]

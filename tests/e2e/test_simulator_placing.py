@@ -21,16 +21,17 @@ SCENARIO = {
 BODY = {"from": "919262171438", "to": "919100000001", "answer_url": "https://example.com/a.xml", "answer_method": "POST"}
 
 
-@pytest.fixture(name="sim", scope="module")
-def sim_fixture():
-    simulator = Simulator(scenario=SCENARIO).start()
-    yield simulator
-    simulator.stop()
+@pytest.fixture(scope="module")
+def placing_simulator():
+    with Simulator(scenario=SCENARIO) as simulator:
+        yield simulator
 
 
-@pytest.fixture(autouse=True)
-def fresh(sim):
-    sim.control("POST", "reset")
+@pytest.fixture(name="sim")
+def sim_fixture(placing_simulator):
+    """The module's simulator, back to SCENARIO: its accounts and dial rules, no calls, no faults, no requests."""
+    placing_simulator.control("POST", "reset")
+    return placing_simulator
 
 
 def post(sim, body, auth_id: str = ACCOUNT, token: str = TOKEN) -> requests.Response:
