@@ -14,17 +14,17 @@ description:
     O(concurrency) requests at a time. Each destination gets its own C(request_uuid), which is its call's uuid.
   - Each option is sent under the API's own name, and only when it is set; O(answer_method) is always sent, and
     O(machine_detection) is sent as the API takes it.
-  - B(Never twice.) A request that places a call is retried only where Vobiz cannot have placed it: HTTP 429
-    (honouring C(Retry-After)) and a connection that could not be opened. It is never retried after a time-out, a
+  - B(Never twice.) A request that places a call is retried only where Vobiz cannot have placed it, after HTTP 429
+    (honouring C(Retry-After)) or a connection that could not be opened. It is never retried after a time-out, a
     connection dropped once the request was sent, or a 5xx. Then that destination's entry has
     RV(calls[].call_status=unknown), no further call is placed, and the task fails with a message saying that the call
     may have been placed and how to check. The calls already placed by the task are still returned in RV(calls).
   - A 400, 401, 402 or 404 fails the task with Vobiz's own code and message, and places nothing more.
-  - Not idempotent: every run places new calls. Guard the task with C(when) (or run it as a handler) where a second run must not call again.
+  - Not idempotent, every run places new calls. Guard the task with C(when) (or run it as a handler) where a second run must not call again.
   - With O(wait), the module then looks at the calls, as M(vobiz.telephony.live_call_info) does, until each is answered
     or over (V(answered)), or until each has ended (V(ended)).
-  - A call that is not answered is not a failure; playbooks decide, for example with
-    C(failed_when: not result.calls[0].answered).
+  - "A call that is not answered is not a failure; playbooks decide, for example with
+    C(failed_when: not result.calls[0].answered)."
 author:
   - Vobiz telephony maintainers (@vobiz)
 options:
