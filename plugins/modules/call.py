@@ -398,7 +398,9 @@ def main():
     placements = [Placement(body) for body in request_bodies(params)]
     with_cdr = params["wait"] == WAIT_ENDED
     if module.check_mode:
-        module.exit_json(http_retries=0, **dict(outcome(placements, with_cdr), changed=True))
+        would = outcome(placements, with_cdr)
+        would["changed"] = True  # every call would be placed
+        module.exit_json(http_retries=0, **would)
     waited = None
     try:
         with client:
