@@ -16,13 +16,14 @@ not act on it (proves_not_received), and may_have_taken_effect() says when its o
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import json
 import random
 import re
 import threading
 import time
 import math
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -38,6 +39,9 @@ COLLECTION_NAME = "vobiz.telephony"
 COLLECTION_VERSION = "0.2.0"
 DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
 
+# The methods Vobiz may use to request a callback URL (answer_url, ring_url ...), and the one it uses unless told.
+CALLBACK_METHODS = ("GET", "POST")
+DEFAULT_CALLBACK_METHOD = "POST"
 # Statuses worth another try for an idempotent request (GET, DELETE): throttling and transient server or gateway trouble.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -196,6 +200,26 @@ class _Request:
 def redact_url(url: str) -> str:
     """The URL without user:password, for messages (works on URLs too broken to parse)."""
     return re.sub(r"(//)[^/?#]*@", r"\1", url, count=1)
+
+
+def clear_text_to_remote_host(api_url: str) -> bool:
+    """Whether `api_url` is plain http to a host that is not loopback (a token or a callback would travel in clear text)."""
+    parts = urlsplit(api_url)
+    if parts.scheme != "http":
+        return False
+    host = parts.hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def shown(value: str) -> str:
+    """A value for a message: without user:password, quoted, and cut when long."""
+    value = redact_url(value)
+    return repr(value if len(value) <= 140 else value[:140] + "...")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -18,9 +18,15 @@ import threading
 from urllib.parse import urlsplit
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LIVE, QUEUED, CallApi, Look
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError, json_object, may_have_taken_effect, unexpected_answer
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
+    VobizError,
+    clear_text_to_remote_host,
+    json_object,
+    may_have_taken_effect,
+    shown,
+    unexpected_answer,
+)
 from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import clear_text_to_remote_host, shown
 from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import CallsOutcome, wait_for_calls
 
 MAX_DESTINATIONS = 1000

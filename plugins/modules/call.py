@@ -316,7 +316,7 @@ request_id:
 """
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import CALLBACK_METHODS, DEFAULT_CALLBACK_METHOD, VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, options_table, wait_options
 from ansible_collections.vobiz.telephony.plugins.module_utils._placing import (
@@ -333,13 +333,13 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._placing import (
 )
 
 SHOWN_IN_MESSAGES = 10
-METHODS = ["GET", "POST"]
+METHODS = list(CALLBACK_METHODS)
 
 OPTIONS = options_table(
     Option("to", "list", elements="str", required=True),
     Option("from", "str", required=True),
     Option("answer_url", "str", required=True),
-    Option("answer_method", "str", "POST", choices=METHODS),
+    Option("answer_method", "str", DEFAULT_CALLBACK_METHOD, choices=METHODS),
     *(Option(name, "str", choices=METHODS if name.endswith("_method") else None)
       for name in ("ring_url", "ring_method", "hangup_url", "hangup_method", "fallback_url", "fallback_method")),
     Option("caller_name", "str"),
