@@ -5,7 +5,8 @@ scenario, then shows (1) an ad hoc command, (2) a playbook summarising every liv
 gating on a call until it is answered and until it has ended, (4) the ad hoc command against an account
 answered in the older Plivo-style wrapped form, and (5) when ansible-rulebook can run here, the example
 rulebook reacting to a call's events (else how to get ansible-rulebook), and (6) a drain that hangs up, with
-vobiz.telephony.live_call, the calls still live after a short wait. Stops the simulator and exits 0
+vobiz.telephony.live_call, the calls still live after a short wait, and (7) a test call placed with
+vobiz.telephony.call (examples/test_call.yml), answered and long enough. Stops the simulator and exits 0
 when all of them worked.
 """
 
@@ -176,6 +177,8 @@ def main() -> int:
         banner("6. A drain: let the live calls end for 5 s, then hang up the rest with vobiz.telephony.live_call")
         place_drain_call(api_url)
         run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
+        banner("7. A telephony smoke test: place a test call with vobiz.telephony.call, wait until answered, then until ended")
+        run(["ansible-playbook", "examples/test_call.yml", "-e", "test_number=+919148227303", "-e", "min_seconds=3"], env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")

@@ -39,3 +39,19 @@ attributes:
     membership:
       - vobiz.telephony.all
 """
+
+    # For modules that create calls: check mode sends nothing and says what would be sent; there is no before to show.
+    PLACES_CALLS = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. The module sends no request, reports RV(ignore:changed=true) and returns each request it would send.
+  diff_mode:
+    support: none
+    description: A new call has no before; the request bodies are returned instead.
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+"""

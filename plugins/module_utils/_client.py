@@ -8,24 +8,28 @@
 
 Every HTTP rule of the collection lives here, and nothing here knows of calls nor of Ansible: which failures are
 transient (is_transient), the one back-off (backoff_delay, which honours Retry-After), the messages that name a method
-and a URL, and the errors about an answer's shape (unexpected_answer, json_object). See docs/architecture.md.
+and a URL, the errors about an answer's shape (unexpected_answer, json_object), and which requests may be sent twice:
+a request that is not idempotent (a POST that places a call) is retried only after a failure that proves the server did
+not act on it (proves_not_received), and may_have_taken_effect() says when its outcome is unknown. See docs/architecture.md.
 """
 
 from __future__ import annotations
 
 import email.utils
+import ipaddress
 import json
 import random
 import re
 import threading
 import time
 import math
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 except ImportError as exc:  # pragma: no cover - exercised by the modules' missing_required_lib path
     REQUESTS_IMPORT_ERROR = exc
 
@@ -35,6 +39,9 @@ COLLECTION_NAME = "vobiz.telephony"
 COLLECTION_VERSION = "0.2.0"
 DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
 
+# The methods Vobiz may use to request a callback URL (answer_url, ring_url ...), and the one it uses unless told.
+CALLBACK_METHODS = ("GET", "POST")
+DEFAULT_CALLBACK_METHOD = "POST"
 # Statuses worth another try for an idempotent request (GET, DELETE): throttling and transient server or gateway trouble.
 RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -66,11 +73,15 @@ class VobizError(Exception):
 
 
 class VobizConnectionError(VobizError):
-    """No HTTP answer: refused, DNS, TLS, time-out or a dropped connection."""
+    """No HTTP answer: refused, DNS, TLS, time-out or a dropped connection.
 
-    def __init__(self, message: str, url: str | None = None, retryable: bool = True):
+    `sent` is False when the connection could not be opened (refused, DNS, a connect time-out, a failed TLS handshake):
+    the request never left, so the server cannot have acted on it. True when it may have been sent."""
+
+    def __init__(self, message: str, url: str | None = None, retryable: bool = True, sent: bool = True):
         super().__init__(message, url=url)
         self.retryable = retryable
+        self.sent = sent
 
 
 class VobizResponseError(VobizError):
@@ -141,6 +152,25 @@ def is_transient(error: VobizError) -> bool:
     return False
 
 
+def proves_not_received(error: VobizError) -> bool:
+    """Whether the failure proves that the server did not act on the request: HTTP 429 (Vobiz's rate limit refuses the
+    request before it is carried out), or a connection that could not be opened. Only these are retried for a request
+    that is not idempotent."""
+    if isinstance(error, VobizConnectionError):
+        return not error.sent
+    return isinstance(error, VobizHTTPError) and error.status_code == 429
+
+
+def may_have_taken_effect(error: VobizError) -> bool:
+    """Whether the server may have acted on the failed request: a time-out or a connection lost after sending, a 5xx,
+    or a 2xx whose body could not be read. A 4xx (the server refused it) or a connection never opened: no."""
+    if isinstance(error, VobizConnectionError):
+        return error.sent
+    if isinstance(error, VobizHTTPError):
+        return error.status_code >= 500
+    return error.status_code is None or 200 <= error.status_code < 300
+
+
 def backoff_delay(attempt: int, base: float, max_wait: float, retry_after: float | None = None) -> float:
     """Seconds to wait before another try after `attempt` + 1 failures in a row (attempt 0 is the first failure).
 
@@ -153,12 +183,15 @@ def backoff_delay(attempt: int, base: float, max_wait: float, retry_after: float
 
 
 class _Request:
-    """One request as the client sends it, and as messages show it (`label`: the method and the redacted URL)."""
+    """One request as the client sends it, and as messages show it (`label`: the method and the redacted URL).
+    `idempotent`: whether sending it twice does no more than sending it once (see VobizClient.request)."""
 
-    def __init__(self, method: str, url: str, params: dict | None):
+    def __init__(self, method: str, url: str, params: dict | None, body: dict | None = None, idempotent: bool = True):
         self.method = method
         self.url = url
         self.params = params
+        self.body = body
+        self.idempotent = idempotent
         query = "&".join("%s=%s" % (quote(str(k), safe=""), quote(str(v), safe="")) for k, v in (params or {}).items())
         self.shown = redact_url(url) + ("?" + query if query else "")
         self.label = "%s %s" % (method, self.shown)
@@ -167,6 +200,26 @@ class _Request:
 def redact_url(url: str) -> str:
     """The URL without user:password, for messages (works on URLs too broken to parse)."""
     return re.sub(r"(//)[^/?#]*@", r"\1", url, count=1)
+
+
+def clear_text_to_remote_host(api_url: str) -> bool:
+    """Whether `api_url` is plain http to a host that is not loopback (a token or a callback would travel in clear text)."""
+    parts = urlsplit(api_url)
+    if parts.scheme != "http":
+        return False
+    host = parts.hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def shown(value: str) -> str:
+    """A value for a message: without user:password, quoted, and cut when long."""
+    value = redact_url(value)
+    return repr(value if len(value) <= 140 else value[:140] + "...")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -273,9 +326,11 @@ def _seconds(value: float) -> str:
 class VobizClient:
     """The Vobiz API over one kept-alive requests.Session.
 
-    Every request (GET or DELETE, both idempotent) is retried on connection errors, time-outs, 429 and 5xx gateway statuses, honouring
-    Retry-After (or Vobiz's error.details.retryAfter) up to retry_max_wait. A 429 seen by one thread
-    holds back every thread of the client, so a concurrent pool slows down instead of failing.
+    An idempotent request (GET, DELETE) is retried on connection errors, time-outs, 429 and 5xx gateway statuses, honouring
+    Retry-After (or Vobiz's error.details.retryAfter) up to retry_max_wait. A request that is not idempotent (POST, which
+    places a call) is retried only when the failure proves it was not acted on (proves_not_received: 429, or a connection
+    that could not be opened); never after a time-out, a connection lost once it was sent, or a 5xx. A 429 seen by one
+    thread holds back every thread of the client, so a concurrent pool slows down instead of failing.
     """
 
     def __init__(self, api_url: str, auth_id: str, auth_token: str, timeout: float = 30.0, verify=True,
@@ -336,15 +391,22 @@ class VobizClient:
         """DELETE a resource; a 2xx without a body (Vobiz answers 204) is a success. Raises like get()."""
         return self.request("DELETE", segments)
 
-    def request(self, method: str, segments, params: dict | None = None) -> ApiResponse:
-        """Send one request, retried as the class says; every attempt is bounded by `timeout`."""
-        request = _Request(method, self.url_for(segments), params)
+    def post(self, segments, body: dict) -> ApiResponse:
+        """POST a JSON body that is not idempotent (it creates something each time): retried only when the failure proves
+        that the server did not act on it. Raises like get(); may_have_taken_effect(error) says whether it may have."""
+        return self.request("POST", segments, body=body, idempotent=False)
+
+    def request(self, method: str, segments, params: dict | None = None, body: dict | None = None,
+                idempotent: bool = True) -> ApiResponse:
+        """Send one request, retried as the class says; every attempt is bounded by `timeout`.
+        `body` is sent as JSON; `idempotent` False: retried only after failures that prove it was not acted on."""
+        request = _Request(method, self.url_for(segments), params, body, idempotent)
         attempt = uncertain = 0
         while True:
             try:
                 return self._attempt(request)
             except (VobizConnectionError, VobizHTTPError) as exc:
-                delay = self._retry_delay(exc, attempt)
+                delay = self._retry_delay(exc, attempt, request)
                 if delay is None:
                     exc.uncertain_attempts = uncertain
                     raise
@@ -375,19 +437,20 @@ class VobizClient:
 
         threading.Thread(target=exchange, name="%s/http" % threading.current_thread().name, daemon=True).start()
         if not finished.wait(self.timeout):
-            raise VobizConnectionError("%s failed: no complete answer within %s s" % (request.label, _seconds(self.timeout)), url=request.shown)
+            raise VobizConnectionError("%s failed: no complete answer within %s s" % (request.label, _seconds(self.timeout)), url=request.shown,
+                                       retryable=request.idempotent)
         if "error" in outcome:
             raise outcome["error"]
         return outcome["response"]
 
     def _exchange(self, request: _Request) -> ApiResponse:
         try:
-            response = self.session.request(request.method, request.url, params=request.params, timeout=self.timeout, verify=self.verify,
-                                            stream=True, allow_redirects=False)
+            response = self.session.request(request.method, request.url, params=request.params, json=request.body, timeout=self.timeout,
+                                            verify=self.verify, stream=True, allow_redirects=False)
         except requests.exceptions.RequestException as exc:
             # A certificate that fails verification fails the same way next time: no point in retrying it.
             raise VobizConnectionError("%s failed: %s" % (request.label, describe_exception(exc, self.timeout)), url=request.shown,
-                                       retryable=not isinstance(exc, requests.exceptions.SSLError)) from None
+                                       retryable=not isinstance(exc, requests.exceptions.SSLError), sent=_may_have_sent(exc)) from None
         try:
             body = self._read_body(response, request)
         finally:
@@ -428,9 +491,11 @@ class VobizClient:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise _http_error(status, response.reason, request, body, is_json, (code, message, request_id, retry_after), self.auth_id)
 
-    def _retry_delay(self, exc: VobizError, attempt: int) -> float | None:
+    def _retry_delay(self, exc: VobizError, attempt: int, request: _Request) -> float | None:
         """Seconds to wait before the next attempt, or None when this error is final."""
         if attempt >= self.retries or not is_transient(exc):
+            return None
+        if not request.idempotent and not proves_not_received(exc):
             return None
         return backoff_delay(attempt, self.backoff_base, self.retry_max_wait, getattr(exc, "retry_after", None))
 
@@ -457,6 +522,25 @@ class VobizClient:
             if pause <= 0:
                 return
             time.sleep(pause)
+
+
+def _may_have_sent(exc: BaseException) -> bool:
+    """False when the exception chain shows that no connection was opened (refused, DNS, a connect time-out) or that the
+    TLS handshake failed: no byte of the request left. True otherwise: it may have been sent."""
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
+        return False
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, (NewConnectionError, ConnectTimeoutError)):
+            return False
+        # requests wraps urllib3's MaxRetryError as an argument; that one holds the cause in `reason`
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)] + list(current.args)
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+    return True
 
 
 def _parse_json(body: bytes):

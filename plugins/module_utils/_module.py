@@ -36,6 +36,8 @@ def argument_spec(options: dict) -> dict:
             entry["choices"] = list(option.choices)
         if option.elements:
             entry["elements"] = option.elements
+        if option.required:
+            entry["required"] = True
         spec[name] = entry
     return spec
 

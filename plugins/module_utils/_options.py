@@ -14,12 +14,17 @@ No Ansible import here: the event source may run where ansible-core is not insta
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import DEFAULT_API_URL, VobizClient, redact_url
+from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
+    DEFAULT_API_URL,
+    VobizClient,
+    clear_text_to_remote_host,
+    redact_url,
+    shown,
+)
 
 # Letters, digits, '-' and '_' only: such a value can never change the path of the URL it is put in.
 IDENTIFIER_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,128}\Z")
@@ -33,8 +38,9 @@ class Option:
 
     def __init__(self, name: str, type: str, default=None, env: str | None = None, above: float | None = None,
                  at_least: float | None = None, at_most: float | None = None, no_log: bool = False, choices: list | None = None,
-                 elements: str | None = None):
+                 elements: str | None = None, required: bool = False):
         self.name, self.type, self.default, self.env = name, type, default, env
+        self.required = required
         self.above, self.at_least, self.at_most = above, at_least, at_most
         self.no_log, self.choices, self.elements = no_log, choices, elements
 
@@ -154,19 +160,6 @@ def connection_errors(params: dict) -> list:
     return [error for error in errors if error]
 
 
-def clear_text_to_remote_host(api_url: str) -> bool:
-    parts = urlsplit(api_url)
-    if parts.scheme != "http":
-        return False
-    host = parts.hostname or ""
-    if host == "localhost":
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True
-
-
 def clear_text_warning(api_url: str) -> str | None:
     """The warning owed for plain http to a host that is not loopback, or None."""
     if clear_text_to_remote_host(api_url):
@@ -186,9 +179,3 @@ def client_from_options(params: dict, pool_size: int, on_retry, user_agent_suffi
         on_retry=on_retry,
         user_agent_suffix=user_agent_suffix,
     )
-
-
-def shown(value: str) -> str:
-    """A value for a message: without user:password, quoted, and cut when long."""
-    value = redact_url(value)
-    return repr(value if len(value) <= 140 else value[:140] + "...")

@@ -203,12 +203,19 @@ def check_drain_and_hang_up(events: list, sim: Sim, call_uuid: str) -> None:
     assert {(entry["call_status"], entry["cdr"]["hangup_source"]) for entry in ended["results"]} == {("ended", "API")}
 
 
+def check_test_call(_events: list, sim: Sim, _call_uuid: str) -> None:
+    """The smoke-test call was placed once, to the number given."""
+    posts = [entry for entry in sim.requests() if entry["method"] == "POST"]
+    assert [entry["body"]["to"] for entry in posts] == [KNOWN_VARIABLES["test_number"]]
+
+
 # What each example checks beyond what every example must show; the looks after which its call is hung up.
 CHECKS = {
     "live_calls_summary.yml": check_live_calls_summary,
     "use_module_defaults.yml": check_use_module_defaults,
     "gate_on_call.yml": check_gate_on_call,
     "drain_and_hang_up.yml": check_drain_and_hang_up,
+    "test_call.yml": check_test_call,
 }
 ENDS_AFTER_LOOKS = {"gate_on_call.yml": 2}
 # Variables the examples may ask for, and their values here. The call is the demo's first live call; the test calls
@@ -219,6 +226,7 @@ KNOWN_VARIABLES = {
     "call_uuid": DEMO_LIVE[0],
     "test_calls": DEMO_ENDED,
     "drain_timeout": 2,
+    "test_number": "+919148227303",
     "ansible_eda": {"event": {"vobiz": {
         "type": "call.answered", "call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "previous_status": "ringing",
         "call": {"call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "to": "919262171438"}, "cdr": {},

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from .placing import place
 from .replies import Reply, envelope_reply, json_reply, new_api_id, plivo_not_found
 from .scenario import QUEUED_STATUS, TERMINAL_STATUSES
 from .state import SimulatorState
@@ -15,7 +16,7 @@ QUEUED_LIST_CAP = 20  # Vobiz documents at most 20 uuids and no paging for queue
 # what the finalized record of a call hung up or cancelled through the API says about its end
 ENDED_BY_API = {"hangup_source": "API", "hangup_cause_name": "NORMAL_CLEARING", "hangup_cause_code": 4000}
 # the methods each kind of path answers; anything else is 405
-ALLOWED_METHODS = {"list": ("GET",), "Call": ("GET", "DELETE"), "Request": ("DELETE",)}
+ALLOWED_METHODS = {"list": ("GET", "POST"), "Call": ("GET", "DELETE"), "Request": ("DELETE",)}
 
 
 @dataclass
@@ -115,8 +116,8 @@ def _call_list(state: SimulatorState, route: ApiRoute, status_query: str) -> Rep
     return json_reply(200, {"api_id": new_api_id(), "calls": [call.call_uuid for call in listed]})
 
 
-def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str) -> Reply:
-    """Answer one API request; `status_query` is the status parameter's value, None when absent."""
+def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str, body: bytes = b"") -> Reply:
+    """Answer one API request; `status_query` is the status parameter's value, None when absent; `body` a POST's."""
     if not path.startswith(API_PREFIX + "/"):
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
     route = parse_api_path(path)
@@ -131,6 +132,8 @@ def answer_api(state: SimulatorState, method: str, path: str, status_query: str 
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
     if route.auth_id != caller:
         return envelope_reply(403, request_id, "FORBIDDEN", "The auth_id in the path is not the caller's")
+    if method == "POST":
+        return place(state, caller, body, request_id)
     if method == "DELETE":
         return _hang_up(state, route) if route.resource == "Call" else _cancel_request(state, route)
     if status_query not in (None, "live", "queued"):

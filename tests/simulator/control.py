@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import unquote
 
+from .placing import parse_dial_rules
 from .replies import Reply, json_reply
 from .scenario import wall_time
 from .state import SimulatorState
@@ -71,6 +72,16 @@ def _latency(state: SimulatorState, body: dict) -> Reply:
     return json_reply(200, {"seconds": state.latency})
 
 
+def _dial_rules(state: SimulatorState, method: str, body: dict) -> Reply:
+    if method == "POST":
+        rules = parse_dial_rules(body.get("rules"))
+        with state.lock:
+            state.dial_rules = rules
+    with state.lock:
+        return json_reply(200, {"rules": [{"match": rule.match.pattern if rule.match else None, "outcome": rule.outcome,
+                                           "ring": rule.ring, "talk": rule.talk} for rule in state.dial_rules]})
+
+
 def _reset(state: SimulatorState) -> Reply:
     state.reset()
     return json_reply(200, {"ok": True})
@@ -91,6 +102,8 @@ def _route(state: SimulatorState, method: str, name: str, body: dict) -> Reply |
         return _calls(state, method, body)
     if name == "faults" and method in ("GET", "POST", "DELETE"):
         return _faults(state, method, body)
+    if name == "dial_rules" and method in ("GET", "POST"):
+        return _dial_rules(state, method, body)
     if name == "requests" and method in ("GET", "DELETE"):
         return _requests(state, method)
     parts = name.split("/")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 FAULT_KINDS = frozenset({"status", "rate_limit", "delay", "hang", "drop", "malformed_json", "html", "wrong_shape", "huge", "trickle"})
 STATUS_QUERIES = frozenset({"live", "queued", "none"})
-METHODS = frozenset({"GET", "DELETE"})
+METHODS = frozenset({"GET", "DELETE", "POST"})
 # kinds whose answer is the normal one (late or slow): the request always takes effect, once
 NORMAL_ANSWER_KINDS = frozenset({"delay", "trickle"})
 FAULT_KEYS = frozenset({

@@ -75,6 +75,8 @@ class Account:
     auth_token: str
     inactive: bool = False
     response_style: str = "flat"
+    no_balance: bool = False  # POST .../Call/ answers 402
+    calls_per_second: int | None = None  # POST .../Call/ answers 429 past this many in one second
 
 
 @dataclass
@@ -138,6 +140,7 @@ class Call:
             "call_uuid": self.call_uuid,
             "account": self.account,
             "status": self.status_at(now),
+            "to": self.to_number,
             "timeline": [{"at": entry.at, "status": entry.status} for entry in self.timeline],
         }
 
@@ -245,14 +248,17 @@ class Call:
 def parse_account(raw: dict) -> Account:
     if not isinstance(raw, dict) or not raw.get("auth_id") or not raw.get("auth_token"):
         raise ScenarioError(f"an account needs auth_id and auth_token: {raw!r}")
-    unknown = set(raw) - {"auth_id", "auth_token", "inactive", "response_style"}
+    unknown = set(raw) - {"auth_id", "auth_token", "inactive", "response_style", "no_balance", "calls_per_second"}
     if unknown:
         raise ScenarioError(f"unknown account keys {sorted(unknown)} in {raw['auth_id']}")
     style = raw.get("response_style", "flat")
     if style not in RESPONSE_STYLES:
         raise ScenarioError(f"account {raw['auth_id']}: response_style must be one of {', '.join(RESPONSE_STYLES)}, got {style!r}")
+    rate = raw.get("calls_per_second")
+    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or rate < 1):
+        raise ScenarioError(f"account {raw['auth_id']}: calls_per_second must be a positive integer, got {rate!r}")
     return Account(auth_id=str(raw["auth_id"]), auth_token=str(raw["auth_token"]), inactive=bool(raw.get("inactive", False)),
-                   response_style=style)
+                   response_style=style, no_balance=bool(raw.get("no_balance", False)), calls_per_second=rate)
 
 
 def _parse_entry(raw: dict, base: float, call_uuid: str) -> TimelineEntry:
@@ -328,7 +334,7 @@ def read_scenario(source) -> dict:
             raw = json.loads(text)
     if not isinstance(raw, dict):
         raise ScenarioError("a scenario must be a mapping with 'accounts' and 'calls'")
-    unknown = set(raw) - {"accounts", "calls"}
+    unknown = set(raw) - {"accounts", "calls", "dial_rules"}
     if unknown:
         raise ScenarioError(f"unknown scenario keys {sorted(unknown)}")
     return raw

@@ -182,7 +182,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             if path.startswith(CONTROL_PREFIX):
                 self._answer_control(path, body)
             else:
-                self._answer_api(path, query)
+                self._answer_api(path, query, body)
         except CLIENT_GONE:
             self.close_connection = True
 
@@ -198,7 +198,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return
         self.send_reply(answer_control(self.server.state, self.command, path, body))
 
-    def _answer_api(self, path: str, query: str):
+    def _answer_api(self, path: str, query: str, body: bytes = b""):
         state = self.server.state
         if not self.counted_api:
             self.counted_api = True
@@ -214,6 +214,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             "query": {key: values[0] if len(values) == 1 else values for key, values in params.items()},
             "headers": {key: "<redacted>" if key.lower() == "x-auth-token" else value for key, value in self.headers.items()},
             "time": self.arrival_time(),
+            "body": _recorded_body(body) if self.command == "POST" else None,
             "fault": fault.fault_id if fault else None,
             "request_id": request_id,
             "response_status": None,
@@ -222,7 +223,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.server.stop_event.wait(state.latency)
 
         def normal_reply() -> Reply:
-            return answer_api(state, self.command, path, status_query, self.headers, request_id)
+            return answer_api(state, self.command, path, status_query, self.headers, request_id, body)
 
         if fault and fault.takes_effect:
             normal_reply()  # carried out, and its answer lost to the fault
@@ -344,6 +345,14 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 return None
             self.wfile.write(data[start:start + chunk_bytes])
         return reply.status
+
+
+def _recorded_body(body: bytes):
+    """A POST's body for the request log: its JSON, else its text (credentials travel in headers, never here)."""
+    try:
+        return json.loads(body) if body.strip() else None
+    except ValueError:
+        return body.decode("utf-8", errors="replace")
 
 
 def _retry_after_value(value) -> str:

@@ -7,6 +7,7 @@ import threading
 import time
 
 from .faults import Fault, parse_fault
+from .placing import DialRule, parse_dial_rules
 from .scenario import QUEUED_STATUS, Account, Call, ScenarioError, parse_account, parse_call, read_scenario
 
 MAX_GENERATED_CALLS = 200_000
@@ -24,6 +25,8 @@ class SimulatorState:
         self.faults: list[Fault] = []
         self.held_calls: dict[str, list[Call]] = {}  # auth_id -> calls whose timeline waits for that account's first request
         self.requests: collections.deque[dict] = collections.deque(maxlen=MAX_RECORDED_REQUESTS)
+        self.dial_rules: list[DialRule] = []  # what placed calls do, by destination (placing.py)
+        self.placed_at: dict[str, list[float]] = {}  # auth_id -> when each POST .../Call/ placed calls (the per-second limit)
         self.connections_accepted = 0
         self.api_connections = 0
         self.open_connections = 0
@@ -44,6 +47,8 @@ class SimulatorState:
             self.add_calls(self.scenario.get("calls") or [], now)
             self.faults = []
             self.requests.clear()
+            self.dial_rules = parse_dial_rules(self.scenario.get("dial_rules") or [])
+            self.placed_at = {}
 
     # accounts and calls
 
