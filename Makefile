@@ -72,7 +72,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help test venvs stage seed-get-pip lint units e2e sanity ansible-test-units \
         ansible-test-integration lint-ansible changelog changelog-release docs-lint docs galaxy-import \
-        matrix matrix-units matrix-e2e demo bench clean distclean
+        matrix matrix-units matrix-e2e demo bench stress clean distclean
 
 help:
 	@echo "make test                      all gates, in order, with a summary (what CI runs)"
@@ -81,6 +81,7 @@ help:
 	@echo "make docs                      regenerate docs/<module>_module.rst and docs/<source>_event_source.md from their docs"
 	@echo "make changelog-release         once per release: changelog.yaml + CHANGELOG.md from the fragments"
 	@echo "make bench                     benchmarks against the simulator (figures, not a gate; docs/benchmarks.md)"
+	@echo "make stress                    the tests that compare times, 10 times over with every core busy (not a gate)"
 	@echo "make clean | distclean         remove build output | and the virtual environments"
 
 test:
@@ -113,9 +114,10 @@ seed-get-pip: $(VENV_STAMP)
 	mkdir -p "$(ANSIBLE_TEST_HOME)"
 	$(ANSIBLE_TEST_ENV) $(PY) scripts/seed-get-pip.py
 
-# --- 1. ruff ----------------------------------------------------------------------
+# --- 1. ruff, and the marks of the tests that compare times ---------------------------
 lint: $(VENV_STAMP)
-	$(VENV)/bin/ruff check plugins extensions tests
+	$(VENV)/bin/ruff check plugins extensions tests scripts/stress.py
+	$(PY) scripts/stress.py --check-targets
 
 # --- 2. unit tests (pytest, from the staged copy so that ansible_collections.* imports) --
 # Not a gate of `make test`: ansible-test units runs the same tests with the same Python and ansible-core.
@@ -213,6 +215,16 @@ demo: $(VENV_STAMP)
 # --- benchmarks (figures, not pass/fail; docs/benchmarks.md) ---------------------------------
 bench: $(VENV_STAMP)
 	$(PY) -m tests.benchmarks
+
+# --- stress (not a gate of `make test`): every test that compares times, with every core kept busy ---------------
+# scripts/stress.py starts one busy loop per core, then runs STRESS_RUNS times over the e2e tests marked `timing`
+# (tests/e2e/conftest.py keeps that set complete) on the first ansible-core version, and the integration targets whose
+# aliases say `timing`; it prints how many runs of each passed and fails unless all did. Run it before submitting a
+# change to a test that compares times, or to the code whose timing such a test checks (tests/e2e/README.md).
+STRESS_RUNS ?= 10
+stress: $(VENV_STAMP) seed-get-pip stage
+	PATH="$(ROOT)/$(VENV)/bin:$$PATH" $(PY) scripts/stress.py --runs $(STRESS_RUNS) \
+	    --integration 'cd $(COLL) && $(ANSIBLE_TEST) integration {target} $(ANSIBLE_TEST_OPTS)'
 
 # --- cleaning -------------------------------------------------------------------------------
 clean:

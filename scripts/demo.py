@@ -23,6 +23,11 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the shared test helpers, as from the repo root
+
+from tests.installed_collection import CollectionInstallError, build_and_install  # noqa: E402
+from tests.simulator_process import SimulatorProcess, SimulatorStartError, start_simulator  # noqa: E402
+
 BUILD = ROOT / "build" / "demo"
 BIN = Path(sys.executable).parent
 AUTH_ID = "MA_DEMO0001"
@@ -52,29 +57,18 @@ def run(argv: list, env: dict) -> None:
 
 def install_collection() -> Path:
     shutil.rmtree(BUILD, ignore_errors=True)
-    BUILD.mkdir(parents=True)
-    galaxy = str(BIN / "ansible-galaxy")
-    subprocess.run([galaxy, "collection", "build", "--output-path", str(BUILD), "--force"], stdout=subprocess.DEVNULL, cwd=ROOT, check=True)
-    tarball = next(BUILD.glob("vobiz-telephony-*.tar.gz"))
-    collections = BUILD / "collections"
-    # -p names a path Ansible does not search unless it is configured: configure it, or ansible-galaxy warns
-    install_env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections))
-    subprocess.run([galaxy, "collection", "install", str(tarball), "-p", str(collections), "--force"], stdout=subprocess.DEVNULL, cwd=ROOT,
-                   env=install_env, check=True)
-    return collections
+    try:
+        return build_and_install(BUILD)
+    except CollectionInstallError as error:
+        raise SystemExit("demo: %s" % error) from None
 
 
-def start_simulator() -> tuple:
-    url_file = BUILD / "simulator.url"
-    process = subprocess.Popen([sys.executable, "-m", "tests.simulator", "--port", "0", "--url-file", str(url_file),
-                                "--scenario", str(ROOT / "tests/simulator/scenarios/demo.yml")], cwd=ROOT)
-    deadline = time.monotonic() + 15
-    while not (url_file.exists() and url_file.read_text().strip()):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit("demo: the simulator did not start")
-        time.sleep(0.05)
-    return process, url_file.read_text().strip()
+def start_demo_simulator() -> SimulatorProcess:
+    """The simulator with the demo scenario; its line "Vobiz simulator serving URL" is part of the demo's output."""
+    try:
+        return start_simulator(ROOT / "tests/simulator/scenarios/demo.yml", BUILD, stdout=None)
+    except SimulatorStartError as error:
+        raise SystemExit("demo: %s" % error) from None
 
 
 def place_gate_call(api_url: str) -> None:
@@ -154,7 +148,8 @@ def show_rulebook(api_url: str, env: dict) -> None:
 
 def main() -> int:
     collections = install_collection()
-    simulator, api_url = start_simulator()
+    simulator = start_demo_simulator()
+    api_url = simulator.api_url
     env = dict(os.environ, VOBIZ_API_URL=api_url, VOBIZ_AUTH_ID=AUTH_ID, VOBIZ_AUTH_TOKEN=AUTH_TOKEN,
                ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
@@ -182,8 +177,7 @@ def main() -> int:
         place_drain_call(api_url)
         run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
     finally:
-        simulator.terminate()
-        simulator.wait(timeout=10)
+        simulator.stop()
     banner("Demo finished: the simulator is stopped.")
     return 0
 

@@ -20,13 +20,15 @@ from pathlib import Path
 
 import requests
 
+from tests.installed_collection import CollectionInstallError, build_and_install
+from tests.simulator_process import SimulatorProcess, SimulatorStartError, start_simulator
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LATENCY = 0.02  # seconds the simulator adds to every API request
 AUTH_ID = "MA_BENCH0001"
 AUTH_TOKEN = "bench-token-0001"
 MODULE = "ansible_collections.vobiz.telephony.plugins.modules.live_call_info"
-SIMULATOR_START_SECONDS = 15
 
 
 class BenchmarkError(Exception):
@@ -102,7 +104,7 @@ class Bench:
         self.workdir = Path(tempfile.mkdtemp(prefix="vobiz-bench-"))
         self.scratch = self.workdir / "scratch"
         self.collections = self.workdir / "collections"
-        self.simulator = None
+        self.simulator: SimulatorProcess | None = None
         self.api_url = ""
         self.control_session = requests.Session()
 
@@ -121,12 +123,7 @@ class Bench:
 
     def close(self) -> None:
         if self.simulator is not None:
-            self.simulator.terminate()
-            try:
-                self.simulator.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.simulator.kill()
-                self.simulator.wait()
+            self.simulator.stop()
             self.simulator = None
         self.control_session.close()
         if not self.keep:
@@ -136,15 +133,10 @@ class Bench:
 
     def _install_collection(self) -> None:
         """Build the collection from this tree and install it, as a user would get it."""
-        quiet = dict(cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        built = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(self.workdir)], check=False, **quiet)
-        if built.returncode != 0:
-            raise BenchmarkError("ansible-galaxy collection build failed: %s" % built.stderr.decode(errors="replace"))
-        tarball = next(self.workdir.glob("vobiz-telephony-*.tar.gz"))
-        installed = subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "-p", str(self.collections), str(tarball)],
-                                   check=False, **quiet)
-        if installed.returncode != 0:
-            raise BenchmarkError("ansible-galaxy collection install failed: %s" % installed.stderr.decode(errors="replace"))
+        try:
+            self.collections = build_and_install(self.workdir)
+        except CollectionInstallError as error:
+            raise BenchmarkError(str(error)) from None
 
     def _write_scenario(self) -> Path:
         scenario = self.workdir / "scenario.json"
@@ -153,16 +145,11 @@ class Bench:
         return scenario
 
     def _start_simulator(self) -> None:
-        url_file = self.workdir / "simulator.url"
-        argv = [sys.executable, "-m", "tests.simulator", "--port", "0", "--latency", str(LATENCY),
-                "--url-file", str(url_file), "--scenario", str(self._write_scenario())]
-        self.simulator = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)  # pylint: disable=consider-using-with
-        deadline = time.monotonic() + SIMULATOR_START_SECONDS
-        while not (url_file.exists() and url_file.read_text(encoding="utf-8").strip()):
-            if self.simulator.poll() is not None or time.monotonic() > deadline:
-                raise BenchmarkError("the simulator did not start")
-            time.sleep(0.05)
-        self.api_url = url_file.read_text(encoding="utf-8").strip()
+        try:
+            self.simulator = start_simulator(self._write_scenario(), self.workdir, latency=LATENCY)
+        except SimulatorStartError as error:
+            raise BenchmarkError(str(error)) from None
+        self.api_url = self.simulator.api_url
 
     # the simulator's control API
 

@@ -6,7 +6,9 @@ the collection as `ansible-galaxy collection build` packs it, talking to an in-p
 
 from __future__ import annotations
 
+import ast
 import http.client
+import inspect
 import json
 import os
 import re
@@ -25,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # `pytest tests/e2e` as well as `python -m pytest tests/e2e`
     sys.path.insert(0, str(REPO_ROOT))
 
+from tests.installed_collection import build_collection, install_collection  # noqa: E402
 from tests.simulator import Simulator  # noqa: E402
 from tests.simulator.scenario import CALL_STATES  # noqa: E402
 
@@ -62,6 +65,96 @@ _RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\
                     re.M)
 
 
+# --- tests that compare times ---------------------------------------------------------------------------------------
+# `make stress` (scripts/stress.py) runs every test marked `timing` ten times over with both cores kept busy. So that
+# the set stays complete as tests are added, a test that compares times must carry the marker and a test that carries
+# it must compare times, or it fails (pytest_runtest_call below). A test compares times when, while it runs, it reads
+# - a time from what the simulator recorded or answered (SimulatorTimes), a module's `waited` (ResultTimes), or how
+#   long an Ansible run took or when it ended (Run.seconds, Run.finished);
+# - or, in its own source or that of a function of its module it calls by name, a clock or a time margin (CLOCK_WORDS).
+CLOCK_WORDS = re.compile(r"\btime\.(?:monotonic|time|perf_counter)\(|\bMARGIN\b")
+
+
+class _TimeReads:
+    """Whether the running test has read a time (reset before each test's call)."""
+
+    seen = False
+
+
+def _note_time_read() -> None:
+    _TimeReads.seen = True
+
+
+class Timed(dict):
+    """A decoded JSON object that notes when the running test reads one of its time_keys."""
+
+    time_keys: frozenset = frozenset()
+
+    def __getitem__(self, key):
+        if key in self.time_keys:
+            _note_time_read()
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        if key in self.time_keys:
+            _note_time_read()
+        return super().get(key, default)
+
+
+class SimulatorTimes(Timed):
+    """An object the simulator answered: a recorded request's `time` (arrival) and `ended`, a control answer's instants."""
+
+    time_keys = frozenset({"time", "ended", "monotonic", "created_at_monotonic"})
+
+
+class ResultTimes(Timed):
+    """An object Ansible printed or a playbook dumped: a module's `waited`."""
+
+    time_keys = frozenset({"waited"})
+
+
+def simulator_times(value):
+    """`value` (what the simulator answered, decoded) with every object a SimulatorTimes."""
+    if isinstance(value, dict):
+        return SimulatorTimes((key, simulator_times(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [simulator_times(item) for item in value]
+    return value
+
+
+def decode_result(text: str, start: int = 0):
+    """The JSON value in `text` at `start` (what follows it is ignored), its objects ResultTimes."""
+    return json.JSONDecoder(object_hook=ResultTimes).raw_decode(text, start)[0]
+
+
+def _reads_a_clock(item) -> bool:
+    """Whether the test's source, or that of a function of its module that it calls by name, names a clock or a margin."""
+    function = getattr(item, "function", None)
+    if function is None:
+        return False
+    sources = [inspect.getsource(function)]
+    called = {node.id for node in ast.walk(ast.parse(textwrap.dedent(sources[0]))) if isinstance(node, ast.Name)}
+    for name in called:
+        helper = getattr(item.module, name, None)
+        if inspect.isfunction(helper) and helper.__module__ == item.module.__name__:
+            sources.append(inspect.getsource(helper))
+    return any(CLOCK_WORDS.search(source) for source in sources)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    _TimeReads.seen = False
+    result = yield
+    compares_times = _TimeReads.seen or _reads_a_clock(item)
+    marked = item.get_closest_marker("timing") is not None
+    if compares_times and not marked:
+        pytest.fail("this test compares times but is not marked @pytest.mark.timing: mark it, so that `make stress` runs it",
+                    pytrace=False)
+    if marked and not compares_times:
+        pytest.fail("this test is marked @pytest.mark.timing but compares no time: remove the marker", pytrace=False)
+    return result
+
+
 @dataclass
 class Run:
     """One finished ansible or ansible-playbook process."""
@@ -70,11 +163,24 @@ class Run:
     rc: int
     stdout: str
     stderr: str
-    seconds: float
+    elapsed: float  # read it as `seconds`, which notes that the test compares times
+    ended_at: float  # time.monotonic() as the process had ended: read it as `finished`, which notes it too
     status: str | None = None  # ad hoc: SUCCESS, FAILED! ...
     result: dict = field(default_factory=dict)  # ad hoc: the module's result as the callback printed it
     dump: dict = field(default_factory=dict)  # playbook: what its last task wrote to {{ e2e_out }}
     recap: dict = field(default_factory=dict)  # playbook: the PLAY RECAP counters of localhost
+
+    @property
+    def seconds(self) -> float:
+        """How long the process ran (time.monotonic())."""
+        _note_time_read()
+        return self.elapsed
+
+    @property
+    def finished(self) -> float:
+        """When the process had ended (time.monotonic(), the simulator's clock: it runs in this process)."""
+        _note_time_read()
+        return self.ended_at
 
     @property
     def output(self) -> str:
@@ -111,7 +217,7 @@ class Sim:
         self.control_url = simulator.control_url
 
     def control(self, method: str, name: str, body=None):
-        return self.simulator.control(method, name, body)
+        return simulator_times(self.simulator.control(method, name, body))
 
     def reset(self, response_style: str = "flat") -> None:
         """Back to SCENARIO, with every account answering in `response_style` (flat, or Plivo-style wrapped)."""
@@ -141,7 +247,8 @@ class Sim:
         deadline = time.monotonic() + within
         while True:
             recorded = self.requests(call_uuid)
-            if all(entry["ended"] is not None for entry in recorded) or time.monotonic() > deadline:
+            # whether each has ended, not when: dict.get, which a Timed does not note as a time read
+            if all(dict.get(entry, "ended") is not None for entry in recorded) or time.monotonic() > deadline:
                 return recorded
             time.sleep(0.05)
 
@@ -220,6 +327,7 @@ _matrix_once_groups_taken: set = set()
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
     config.addinivalue_line("markers", "matrix_once(group): of the tests of this group, only the first runs again on the second version")
+    config.addinivalue_line("markers", "timing: the test compares times; `make stress` runs it ten times over with both cores busy")
 
 
 def _version_dependent(item) -> bool:
@@ -254,22 +362,13 @@ def pytest_collection_modifyitems(items) -> None:
 @pytest.fixture(scope="session")
 def collection_tarball(tmp_path_factory) -> Path:
     """The collection built from this tree by `ansible-galaxy collection build`, once per session."""
-    work = tmp_path_factory.mktemp("collection")
-    build = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "build", "--output-path", str(work), str(REPO_ROOT)],
-                           capture_output=True, text=True, check=False)
-    assert build.returncode == 0, build.stdout + build.stderr
-    tarballs = sorted(work.glob("vobiz-telephony-*.tar.gz"))
-    assert len(tarballs) == 1, tarballs
-    return tarballs[0]
+    return build_collection(tmp_path_factory.mktemp("collection"))
 
 
 @pytest.fixture(scope="session")
 def collections_path(collection_tarball) -> Path:
     """The collection built from this tree and installed, once per session."""
-    installed = collection_tarball.parent / "collections"
-    install = subprocess.run([str(BIN_DIR / "ansible-galaxy"), "collection", "install", str(collection_tarball), "-p", str(installed)],
-                             capture_output=True, text=True, check=False)
-    assert install.returncode == 0, install.stdout + install.stderr
+    installed = install_collection(collection_tarball, collection_tarball.parent / "collections")
     assert (installed / "ansible_collections" / "vobiz" / "telephony" / "plugins" / "modules" / "live_call_info.py").is_file()
     return installed
 
@@ -332,7 +431,8 @@ class Ansible:
         run_env = dict(self.base_env, **(self.connection_env() if env is None else env))
         started = time.monotonic()
         process = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=str(self.home))
-        return Run(argv=argv, rc=process.returncode, stdout=process.stdout, stderr=process.stderr, seconds=time.monotonic() - started)
+        ended_at = time.monotonic()
+        return Run(argv=argv, rc=process.returncode, stdout=process.stdout, stderr=process.stderr, elapsed=ended_at - started, ended_at=ended_at)
 
     def adhoc(self, args: str, env: dict | None = None, verbose: bool = False, check: bool = False, timeout: float = 120,
               module: str = MODULE) -> Run:
@@ -342,7 +442,7 @@ class Ansible:
         assert heads, "no ad hoc result line\n" + run.explain()
         match = heads[-1]  # the last one: -vvv prints other lines before it
         run.status = match.group(1)
-        run.result = json.JSONDecoder().raw_decode(run.stdout, match.end())[0]
+        run.result = decode_result(run.stdout, match.end())
         run.assert_clean()
         return run
 
@@ -370,7 +470,7 @@ class Ansible:
         vars_file.write_text(json.dumps(variables), encoding="utf-8")
         run = self._run([str(BIN_DIR / "ansible-playbook"), str(path), "-e", "@" + str(vars_file)], env, check, verbose, timeout)
         if out.is_file():
-            run.dump = json.loads(out.read_text(encoding="utf-8"))
+            run.dump = decode_result(out.read_text(encoding="utf-8"))
         recap = _RECAP.search(run.stdout)
         if recap:
             names = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")

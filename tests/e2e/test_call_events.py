@@ -75,7 +75,8 @@ class Rulebook:
             time.sleep(0.2)
 
     def looks_after(self, moment: float, count: int = 1, path_regex: str = LIST_PATH) -> None:
-        """Wait until the source has made `count` list requests answered after `moment` (simulator monotonic time)."""
+        """Wait until the source has made `count` list requests that arrived after `moment` (simulator monotonic time),
+        and so were answered after it."""
         pattern = re.compile(path_regex)
         self.wait_for("%d looks" % count, lambda: len([entry for entry in self.sim.requests() if entry["time"] > moment
                                                        and pattern.search(entry["path"]) and entry["response_status"] == 200]) >= count)
@@ -123,6 +124,7 @@ def call(call_uuid: str, status: str, to: str = "919820012345") -> dict:
             "timeline": [{"at": 0, "status": status}]}
 
 
+@pytest.mark.timing
 def test_answered_and_ended_events_reach_the_playbook_once_in_order(rulebooks, sim: Sim):
     rulebook = rulebooks()
     rulebook.looks_after(0.0)  # the first look: the account has no call yet
@@ -160,6 +162,7 @@ def test_answered_and_ended_events_reach_the_playbook_once_in_order(rulebooks, s
     assert "a look failed" not in rulebook.output, rulebook.explain()
 
 
+@pytest.mark.timing
 def test_server_errors_and_a_dropped_connection_draw_no_spurious_event(rulebooks, sim: Sim):
     live = "e2e-eda-steady-01"
     sim.add_calls(call(live, "in-progress"))

@@ -185,6 +185,7 @@ def test_wait_on_three_calls_returns_once_the_last_has_ended(waited):
     assert {entry["call_uuid"]: entry["cdr"]["call_status"] for entry in result["results"]} == ENDS
 
 
+@pytest.mark.timing
 def test_each_call_is_polled_until_it_has_ended_and_not_after(waited):
     run, recorded, ended_at = waited
     result = run.dump["all_ended"]
@@ -208,6 +209,7 @@ def test_each_call_is_polled_until_it_has_ended_and_not_after(waited):
     assert result["waited"] >= ended_at["end-c"] - first_look - 0.05
 
 
+@pytest.mark.timing
 def test_wait_timeout_names_the_calls_not_there_and_carries_the_last_results(waited):
     run, recorded, _ended_at = waited
     result = run.dump["timed_out"]

@@ -80,6 +80,7 @@ def test_live_calls_summary(ansible, sim: Sim):
     assert sorted(entry["path"] for entry in recorded[1:4]) == [base + uuid + "/" for uuid in DEMO_LIVE]
 
 
+@pytest.mark.timing
 def test_gate_on_call(ansible, sim: Sim):
     """Like `make demo`: the call is placed through the control API just before; it rings for 3 s from the playbook's
     first look (however long Ansible takes to start), is answered, and hung up 3 s later."""
@@ -99,7 +100,7 @@ def test_gate_on_call(ansible, sim: Sim):
     recorded = sim.requests(GATE_CALL)
     timeline = {entry["status"]: entry["at"] for entry in sim.calls()[GATE_CALL]["timeline"]}
     # seen ringing first, then in progress at the first look after the answer; at most one look per wait_sleep (1 s)
-    assert recorded[0]["time"] <= timeline["ringing"] < recorded[0]["time"] + 1.0
+    assert recorded[0]["time"] <= timeline["ringing"] < recorded[0]["time"] + 3.0  # as the first look was answered, with a margin
     assert all(entry["time"] < timeline["in-progress"] for entry in recorded[:looks - 1])  # each answered ringing
     assert recorded[looks - 1]["ended"] >= timeline["in-progress"]  # answered in progress
     assert answered_at - 0.01 <= waited <= answered_at + 1 + 3.0, waited  # one wait_sleep late at most, and a margin
@@ -152,6 +153,7 @@ def test_adhoc_example_returns_the_readme_keys(ansible, sim: Sim):
     assert (run.result["call"]["from"], run.result["call"]["to"], run.result["polls"]) == ("919262171438", "919148227303", 1)
 
 
+@pytest.mark.timing
 def test_wait_for_test_calls(ansible, sim: Sim):
     """Three test calls placed just before, ending 3, 4 and 5 s later, each its own way; the report comes once all have ended."""
     ends = {"test-call-1": (5, "completed", "NORMAL_CLEARING"), "test-call-2": (3, "busy", "USER_BUSY"), "test-call-3": (4, "no-answer", "NO_ANSWER")}

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, TOKEN, Sim
 
 MODULE_PATH = "ansible_collections.vobiz.telephony.plugins.modules.live_call_info"
@@ -68,6 +70,7 @@ def _run_module(argv: list, env: dict, out_path) -> tuple:
         return process.returncode, out.read().decode("utf-8", errors="replace"), usage.ru_maxrss
 
 
+@pytest.mark.timing
 def test_module_runs_in_a_row_leave_no_connection_nor_memory_behind(collections_path, sim: Sim, tmp_path):
     """The installed module file run as a process, as Ansible would run it on the managed host, RUNS times in a row."""
     sim.add_calls({"call_uuid": "load-call", "account": AUTH_ID, "from": "919262171438", "to": "919148227303"})

@@ -20,6 +20,7 @@ def call_url(sim: Sim, call_uuid: str = CALL) -> str:
     return "%s/Account/%s/Call/%s/?status=live" % (sim.base_url, AUTH_ID, call_uuid)
 
 
+@pytest.mark.timing
 @pytest.mark.matrix_once("retries")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_with_retry_after_then_success(ansible, sim: Sim, verbose):
@@ -35,6 +36,7 @@ def test_429_with_retry_after_then_success(ansible, sim: Sim, verbose):
     assert recorded[1]["time"] - recorded[0]["time"] >= 0.95  # Retry-After honoured
 
 
+@pytest.mark.timing
 @pytest.mark.matrix_once("retries")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_503_twice_then_success(ansible, sim: Sim, verbose):
@@ -76,6 +78,7 @@ def test_503_forever_fails_cleanly(ansible, sim: Sim, verbose):
     assert warnings_of(run) == ["HTTP retry 1 (attempt 2 of 2 for GET %s): HTTP 503 SERVICE_UNAVAILABLE; waiting 0.2 s" % call_url(sim)]
 
 
+@pytest.mark.timing
 @pytest.mark.matrix_once("retries")
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_in_list_mode_slows_the_pool_down(ansible, sim: Sim, verbose):

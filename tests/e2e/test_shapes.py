@@ -250,6 +250,7 @@ def test_every_request_is_an_authenticated_get(shapes: Shapes):
         assert entry["path"].endswith("/")
 
 
+@pytest.mark.timing
 def test_single_look_waited_is_the_look(shapes: Shapes):
     """waited: from the start of the first observation to the end of the last; a single look has no pause in it, so its
     waited is that look's few milliseconds (5 s is only a margin for a busy machine, far below any configured wait)."""
