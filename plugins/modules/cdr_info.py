@@ -106,8 +106,8 @@ options:
   dest:
     description:
       - Write the filtered set as CSV (Vobiz's export, as sent) into this file instead of returning records.
-      - The file is written atomically, and RV(changed) is true only when its content (or its mode, owner and so on) changed.
-        In check mode nothing is written and RV(changed) says whether the file would change.
+      - The file is written atomically, and C(changed) is true only when its content (or its mode, owner and so on) changed.
+        In check mode nothing is written and C(changed) says whether the file would change.
       - The directory must exist. Not allowed together with O(call_uuid).
     type: path
 notes:
