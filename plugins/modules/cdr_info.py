@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: cdr_info
 short_description: Finished Vobiz calls - one call's record, or a search over every page with Vobiz's summary
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads Vobiz's call detail records (CDRs), the finalized records of ended calls, from C(GET /api/v1/Account/{auth_id}/cdr),
     C(.../cdr/{call_id}) and C(.../cdr/export).

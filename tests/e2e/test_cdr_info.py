@@ -152,3 +152,30 @@ def test_each_refusal_names_its_option_and_sends_nothing(played):
 def test_a_malformed_answer_is_an_error_never_an_empty_result(played, name, words):
     result = played.result(name)
     assert result["failed"] is True and words in result["msg"] and "GET " in result["msg"] and "records" not in result
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "answer_rate_gate.yml"
+
+
+def campaign_calls(answered: int, busy: int) -> list:
+    """Calls of the campaign that started yesterday (a day ago, plus a few seconds each), ended since."""
+    calls = []
+    for number in range(answered + busy):
+        start = -86300 + number
+        end = [{"at": start + 5, "status": "in-progress"}, {"at": start + 30, "status": "completed"}] if number < answered else [
+            {"at": start + 9, "status": "busy"}]
+        calls.append({"call_uuid": "gate-%02d" % number, "account": AUTH_ID, "cdr": {"campaign_id": "gate-camp"},
+                      "timeline": [{"at": start, "status": "ringing"}, *end]})
+    return calls
+
+
+@pytest.mark.parametrize("answered, busy, passes", [(3, 1, True), (1, 3, False)], ids=["above", "below"])
+def test_answer_rate_gate_example(ansible, sim, answered, busy, passes):
+    sim.add_calls(*campaign_calls(answered, busy))
+    run = ansible.playbook(EXAMPLE.read_text(encoding="utf-8"), extra_vars={"campaign_id": "gate-camp", "min_answer_rate": 50})
+    assert (run.rc == 0) is passes, run.explain()
+    rate = round(100 * answered / (answered + busy), 2)
+    assert "gate-camp on " in run.stdout and "%d calls, answer rate %s %%" % (answered + busy, rate) in run.stdout, run.explain()
+    assert ("NORMAL_CLEARING %d" % answered) in run.stdout and ("USER_BUSY %d" % busy) in run.stdout
+    if not passes:
+        assert "is below 50 %: hold the change" in run.stdout
