@@ -36,8 +36,6 @@ LIVE_CALL = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
 GATE_CALL = "7c1d5e9a-2b4f-4a6e-8d3c-0f9e8d7c6b5a"
 DRAIN_CALL = "b2e4f6a8-0c1d-4e3f-9a5b-6c7d8e9f0a1b"
 # the demo scenario's account whose answers are {"api_id", "calls": [record]}, and its live call
-CAMPAIGN_AUTH_ID = "MA_DEMO0002"  # its campaign of yesterday: examples/answer_rate_gate.yml
-CAMPAIGN_AUTH_TOKEN = "demo-token-0002"
 WRAPPED_AUTH_ID = "MA_DEMO0003"
 WRAPPED_AUTH_TOKEN = "demo-token-0003"
 WRAPPED_CALL = "b7e2c9d4-5a1f-4e3b-8c6d-2f0a9b8e7d61"
@@ -179,7 +177,7 @@ def main() -> int:
         place_drain_call(api_url)
         run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
         banner("7. Finished calls: gate on yesterday's answer rate of a campaign (vobiz.telephony.cdr_info)")
-        run(["ansible-playbook", "examples/answer_rate_gate.yml"], dict(env, VOBIZ_AUTH_ID=CAMPAIGN_AUTH_ID, VOBIZ_AUTH_TOKEN=CAMPAIGN_AUTH_TOKEN))
+        run(["ansible-playbook", "examples/answer_rate_gate.yml"], env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")
