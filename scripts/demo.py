@@ -179,6 +179,8 @@ def main() -> int:
         run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
         banner("7. A telephony smoke test: place a test call with vobiz.telephony.call, wait until answered, then until ended")
         run(["ansible-playbook", "examples/test_call.yml", "-e", "test_number=+919148227303", "-e", "min_seconds=3"], env)
+        banner("8. Finished calls: gate on yesterday's answer rate of a campaign (vobiz.telephony.cdr_info)")
+        run(["ansible-playbook", "examples/answer_rate_gate.yml"], env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")

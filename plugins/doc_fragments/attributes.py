@@ -55,3 +55,23 @@ attributes:
     membership:
       - vobiz.telephony.all
 """
+
+    # For modules that read, and write what they read into a local file when asked (cdr_info's dest).
+    EXPORTS_FILE = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. The module reads as usual; with a file to write, it writes nothing and reports whether
+      the file would change.
+  diff_mode:
+    support: none
+    description: The module shows no difference of the file it writes.
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+  safe_file_operations:
+    support: full
+    description: The file is written to a temporary file beside it and renamed into place.
+"""

@@ -186,12 +186,14 @@ class _Request:
     """One request as the client sends it, and as messages show it (`label`: the method and the redacted URL).
     `idempotent`: whether sending it twice does no more than sending it once (see VobizClient.request)."""
 
-    def __init__(self, method: str, url: str, params: dict | None, body: dict | None = None, idempotent: bool = True):
+    def __init__(self, method: str, url: str, params: dict | None, body: dict | None = None, idempotent: bool = True,
+                 accept: str | None = None):
         self.method = method
         self.url = url
         self.params = params
         self.body = body
         self.idempotent = idempotent
+        self.accept = accept  # a text answer of this media type instead of JSON (get_text)
         query = "&".join("%s=%s" % (quote(str(k), safe=""), quote(str(v), safe="")) for k, v in (params or {}).items())
         self.shown = redact_url(url) + ("?" + query if query else "")
         self.label = "%s %s" % (method, self.shown)
@@ -383,9 +385,14 @@ class VobizClient:
     def account_segments(self, *segments) -> tuple:
         return ("Account", self.auth_id) + tuple(segments)
 
-    def get(self, segments, params: dict | None = None) -> ApiResponse:
+    def get(self, segments, params: dict | None = None, trailing_slash: bool = True) -> ApiResponse:
         """GET a JSON document; raises a VobizError subclass for anything but a 2xx JSON answer."""
-        return self.request("GET", segments, params)
+        return self.request("GET", segments, params, trailing_slash=trailing_slash)
+
+    def get_text(self, segments, params: dict | None = None, accept: str = "text/csv", trailing_slash: bool = True) -> ApiResponse:
+        """GET a text document (such as CSV) asking for `accept` instead of JSON; `data` is the body as text (UTF-8).
+        Retried and raising like get(); only a 2xx answer is read as text."""
+        return self.request("GET", segments, params, trailing_slash=trailing_slash, accept=accept)
 
     def delete(self, segments) -> ApiResponse:
         """DELETE a resource; a 2xx without a body (Vobiz answers 204) is a success. Raises like get()."""
@@ -397,10 +404,11 @@ class VobizClient:
         return self.request("POST", segments, body=body, idempotent=False)
 
     def request(self, method: str, segments, params: dict | None = None, body: dict | None = None,
-                idempotent: bool = True) -> ApiResponse:
+                idempotent: bool = True, trailing_slash: bool = True, accept: str | None = None) -> ApiResponse:
         """Send one request, retried as the class says; every attempt is bounded by `timeout`.
-        `body` is sent as JSON; `idempotent` False: retried only after failures that prove it was not acted on."""
-        request = _Request(method, self.url_for(segments), params, body, idempotent)
+        `body` is sent as JSON; `idempotent` False: retried only after failures that prove it was not acted on;
+        `accept`: a text answer of this media type instead of JSON."""
+        request = _Request(method, self.url_for(segments, trailing_slash), params, body, idempotent, accept)
         attempt = uncertain = 0
         while True:
             try:
@@ -446,7 +454,8 @@ class VobizClient:
     def _exchange(self, request: _Request) -> ApiResponse:
         try:
             response = self.session.request(request.method, request.url, params=request.params, json=request.body, timeout=self.timeout,
-                                            verify=self.verify, stream=True, allow_redirects=False)
+                                            verify=self.verify, stream=True, allow_redirects=False,
+                                            headers={"Accept": request.accept} if request.accept else None)
         except requests.exceptions.RequestException as exc:
             # A certificate that fails verification fails the same way next time: no point in retrying it.
             raise VobizConnectionError("%s failed: %s" % (request.label, describe_exception(exc, self.timeout)), url=request.shown,
@@ -483,6 +492,8 @@ class VobizClient:
         code, message, request_id, retry_after = _error_details(data)
         request_id = request_id or response.headers.get("X-Request-Id") or None
         if 200 <= status < 300:
+            if request.accept:
+                return ApiResponse(status, body.decode("utf-8", "replace"), request_id, request.shown, request.label)
             if not is_json and not (request.method == "DELETE" and not body.strip()):
                 raise VobizResponseError("%s answered HTTP %d but the body is not JSON: %r"
                                          % (request.label, status, body_preview(body)), url=request.shown, status_code=status)

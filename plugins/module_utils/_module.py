@@ -9,6 +9,9 @@ options, the client, and failures. The only module_utils that imports Ansible.""
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, VobizClient, VobizError
@@ -81,3 +84,34 @@ def fail_from_error(module, client: VobizClient, error: VobizError, msg: str | N
     """Fail with the error's message (or `msg`), its HTTP fields and what the module had gathered."""
     result.update(error.result_fields())
     module.fail_json(msg=msg or error.message, http_retries=client.http_retries, **result)
+
+
+def write_if_different(module, dest: str, content: bytes) -> bool:
+    """Write `content` to `dest` atomically (a temporary file beside it, then a rename) unless the file already holds
+    exactly that; then apply the file options (mode, owner, ...). Returns whether anything changed or, in check mode,
+    would change; check mode writes nothing."""
+    try:
+        with open(dest, "rb") as existing:
+            changed = existing.read() != content
+        exists = True
+    except FileNotFoundError:
+        changed, exists = True, False
+    except OSError as exc:
+        module.fail_json(msg="dest %s cannot be read: %s" % (dest, exc), http_retries=0)
+    if changed and not module.check_mode:
+        directory = os.path.dirname(os.path.abspath(dest))
+        if not os.path.isdir(directory):
+            module.fail_json(msg="dest %s: the directory %s does not exist" % (dest, directory), http_retries=0)
+        descriptor, temporary = tempfile.mkstemp(prefix=".vobiz-", dir=directory)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+            module.atomic_move(temporary, dest)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        exists = True
+    if exists:
+        file_args = module.load_file_common_arguments(module.params, path=dest)
+        changed = module.set_fs_attributes_if_different(file_args, changed)
+    return changed

@@ -318,7 +318,7 @@ def closed_port() -> int:
 #   still reaches Ansible on both versions, and transport and TLS failures are never in such a group: Python's
 #   socket and ssl handling, and urllib3, are what can differ there.
 NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::",
-                         "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_environments.py::",
+                         "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_simulator_cdr.py::", "tests/e2e/test_environments.py::",
                          "tests/e2e/test_load.py::test_module_runs_in_a_row")
 TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
 _matrix_once_groups_taken: set = set()

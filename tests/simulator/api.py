@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .placing import place
+from .cdr import answer_cdr, parse_cdr_path
 from .replies import Reply, envelope_reply, json_reply, new_api_id, plivo_not_found
 from .scenario import QUEUED_STATUS, TERMINAL_STATUSES
 from .state import SimulatorState
@@ -116,10 +117,31 @@ def _call_list(state: SimulatorState, route: ApiRoute, status_query: str) -> Rep
     return json_reply(200, {"api_id": new_api_id(), "calls": [call.call_uuid for call in listed]})
 
 
-def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str, body: bytes = b"") -> Reply:
-    """Answer one API request; `status_query` is the status parameter's value, None when absent; `body` a POST's."""
+def _answer_cdr(state: SimulatorState, method: str, cdr_route: tuple, query: dict, headers, request_id: str) -> Reply:
+    """GET .../cdr, .../cdr/export and .../cdr/{call_id} (see cdr.py)."""
+    if method != "GET":
+        return envelope_reply(405, request_id, "METHOD_NOT_ALLOWED", f"{method} is not allowed here", headers={"Allow": "GET"})
+    caller, refusal = _authenticate(state, headers, request_id)
+    if refusal is not None:
+        return refusal
+    now = time.monotonic()
+    state.start_held_timelines(caller, now)
+    auth_id, rest = cdr_route
+    if auth_id != caller:
+        return envelope_reply(403, request_id, "FORBIDDEN", "The auth_id in the path is not the caller's")
+    with state.lock:
+        return answer_cdr(state.account_calls(auth_id), auth_id, rest, query, now, request_id)
+
+
+def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str,
+               query: dict | None = None, body: bytes = b"") -> Reply:
+    """Answer one API request; `status_query` is the status parameter's value, None when absent; `query` every
+    parameter (its first value); `body` a POST's."""
     if not path.startswith(API_PREFIX + "/"):
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
+    cdr_route = parse_cdr_path(path, API_PREFIX)
+    if cdr_route is not None:
+        return _answer_cdr(state, method, cdr_route, query or {}, headers, request_id)
     route = parse_api_path(path)
     allowed = ALLOWED_METHODS["list" if route is None or route.call_uuid is None else route.resource]
     if method not in allowed:

@@ -35,7 +35,7 @@ CALL_STATES = {"in-progress": "ACTIVE", "ringing": "RINGING", "early-media": "EA
 SOURCE_IP = "192.0.2.10"  # where the simulated calls come from (a documentation address)
 CALL_KEYS = frozenset({
     "call_uuid", "account", "from", "to", "direction", "caller_name", "request_uuid", "session_start",
-    "stir_attestation", "stir_verification", "extra", "cdr", "timeline", "timeline_starts",
+    "stir_attestation", "stir_verification", "extra", "cdr", "timeline", "timeline_starts", "cdr_delay",
 })
 # When a call's timeline starts counting: when the call is added, or at the first API request of its account after
 # that, so that a test's timeline does not depend on how long Ansible and the module take to start.
@@ -102,6 +102,8 @@ class Call:
     cdr: dict = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
     held_since: float | None = None  # timeline_starts: first_request, not started yet: the timeline stays at this instant
+    cdr_delay: float = 0.0  # seconds after its end before the call's record is in the CDR API
+    cdr_cache: tuple | None = field(default=None, repr=False, compare=False)  # (end key, record) of the CDR API
 
     def start_timeline(self, now: float) -> None:
         """Start a held timeline now: every entry moves by the time it was held."""
@@ -312,7 +314,18 @@ def parse_call(raw: dict, base: float, default_account: str | None) -> Call:
         cdr=dict(raw.get("cdr") or {}),
         timeline=timeline,
         held_since=base if starts == "first_request" else None,
+        cdr_delay=_cdr_delay(raw.get("cdr_delay", 0), call_uuid),
     )
+
+
+def _cdr_delay(value, call_uuid: str) -> float:
+    try:
+        delay = float(value)
+    except (TypeError, ValueError) as error:
+        raise ScenarioError(f"call {call_uuid}: 'cdr_delay' must be a number of seconds: {value!r}") from error
+    if delay < 0:
+        raise ScenarioError(f"call {call_uuid}: 'cdr_delay' must not be negative: {value!r}")
+    return delay
 
 
 def read_scenario(source) -> dict:

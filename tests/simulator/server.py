@@ -223,7 +223,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.server.stop_event.wait(state.latency)
 
         def normal_reply() -> Reply:
-            return answer_api(state, self.command, path, status_query, self.headers, request_id, body)
+            return answer_api(state, self.command, path, status_query, self.headers, request_id,
+                              {key: values[0] for key, values in params.items()}, body)
 
         if fault and fault.takes_effect:
             normal_reply()  # carried out, and its answer lost to the fault

@@ -85,6 +85,7 @@ class SimulatorState:
         prefix = str(spec.get("prefix", "gen-"))
         start = int(spec.get("start", 0))
         template = {"status": str(spec.get("status", "in-progress")), "direction": str(spec.get("direction", "outbound"))}
+        cdr = dict(spec.get("cdr") or {})
         raws = []
         for index in range(start, start + count):
             raw = {
@@ -94,6 +95,8 @@ class SimulatorState:
                 "direction": template["direction"],
                 "timeline": [{"at": 0, "status": template["status"]}],
             }
+            if cdr:
+                raw["cdr"] = cdr
             if spec.get("account"):
                 raw["account"] = spec["account"]
             raws.append(raw)

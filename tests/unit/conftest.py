@@ -17,7 +17,7 @@ from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.vobiz.telephony.plugins.module_utils import _call_api, _client, _waiting
-from ansible_collections.vobiz.telephony.plugins.modules import call, live_call, live_call_info
+from ansible_collections.vobiz.telephony.plugins.modules import call, cdr_info, live_call, live_call_info
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, FakeClock, Jitter, ModuleRun
 
 # Hypothesis keeps caches in ./.hypothesis unless told otherwise: keep the working tree clean.
@@ -112,3 +112,9 @@ def run_live_call(capsys, tmp_path, clock, monkeypatch):
 def run_call(capsys, tmp_path, clock):
     """Run call.main() with these arguments; its waits run on the fake clock too."""
     return _module_runner(call, capsys, tmp_path)
+
+
+@pytest.fixture
+def run_cdr_info(capsys, tmp_path, clock):
+    """Run cdr_info.main() with these arguments; its waits run on the fake clock."""
+    return _module_runner(cdr_info, capsys, tmp_path)
