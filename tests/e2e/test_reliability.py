@@ -219,7 +219,8 @@ def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim, verbo
     # The simulator sees each request arrive a moment after its attempt started (SEND_DELAY): each gap, and the span of
     # all three (at least 2 x 1.5 s after the first request's own delay), leave room for it.
     gaps = [after["time"] - before["time"] for before, after in zip(recorded, recorded[1:], strict=False)]
-    assert all(1.5 - SEND_DELAY <= gap <= 1.5 + MARGIN for gap in gaps), gaps
+    seen = [(entry["time"], entry["ended"]) for entry in live_call.requests_ended()]  # said on failure: when each was held
+    assert all(1.5 - SEND_DELAY <= gap <= 1.5 + MARGIN for gap in gaps), (gaps, seen, run.seconds)
     assert sum(gaps) >= 2 * 1.5 - SEND_DELAY, gaps
     limit = bound(1, 2, 0.5)  # 3 x 1 s + 2 x 0.5 s = 4 s
     assert limit == 4.0

@@ -86,6 +86,10 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
         self._open = set()
         self._open_lock = threading.Lock()
         super().__init__(address, SimulatorHandler)
+        # Accepted connections inherit the option: a request that arrives before its handler thread has started is
+        # stamped too (the kernel stamps segments only while some socket asks for it).
+        with contextlib.suppress(OSError):
+            self.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
 
     def track(self, connection, is_open: bool) -> None:
         with self._open_lock:
