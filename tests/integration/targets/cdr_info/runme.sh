@@ -15,6 +15,6 @@ set -x
 
 cd "$target_dir"
 export_dir="$(mktemp -d)"
-trap 'rm -rf "$export_dir"' EXIT
+trap 'rm -rf "$export_dir"; cleanup' EXIT  # cleanup (start_simulator.sh) stops the simulator
 ansible-playbook playbooks/test.yml -e "cdr_dir=$export_dir/normal" "$@"
 ansible-playbook playbooks/test.yml -e "cdr_dir=$export_dir/check" --check "$@"
