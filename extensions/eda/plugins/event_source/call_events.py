@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import os
 import runpy
 import threading
@@ -17,6 +16,7 @@ if not __package__:  # run by path, as ansible-rulebook runs a source: make the 
     runpy.run_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_on_path.py"))
 
 # pylint: disable=wrong-import-position
+from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError, source_arguments  # noqa: F401 (ArgumentError: part of this source's API)
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import LISTS, CallApi
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
@@ -279,88 +279,16 @@ OPTIONS = options_table(
 # The defaults of every argument that has one or may be left out (all but the credentials).
 DEFAULTS = {name: option.default for name, option in OPTIONS.items() if name not in ("auth_id", "auth_token")}
 STATUS_CHOICES = tuple(OPTIONS["statuses"].choices)
-_TRUE = ("true", "yes", "on", "1")
-_FALSE = ("false", "no", "off", "0")
-
-
-class ArgumentError(ValueError):
-    """The source's arguments are wrong; the message names each wrong one."""
 
 
 def source_options(args: dict, environ=None) -> dict:
     """The checked arguments with their defaults and environment fallbacks; ArgumentError names every wrong one."""
-    environ = os.environ if environ is None else environ
-    errors = []
-    # ansible-rulebook adds arguments of its own (eda_feedback_queue ...): only other unknown names are typos.
-    unknown = sorted(name for name in args if name not in OPTIONS and not name.startswith("eda_"))
-    if unknown:
-        errors.append("unknown argument%s %s; the arguments are %s" % ("s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(sorted(OPTIONS))))
-    options = {}
-    for name, option in OPTIONS.items():
-        value = args.get(name)
-        if value is None and option.env:
-            value = environ.get(option.env)
-        try:
-            options[name] = option.default if value is None else _CONVERTERS[option.type](option, value)
-        except ArgumentError as exc:
-            errors.append(str(exc))
-            options[name] = "x" if option.type == "str" else option.default
-    errors += connection_errors(options)
-    errors += [option.bound_error(options[name]) for name, option in OPTIONS.items() if name not in CONNECTION_OPTIONS]
-    errors = [error for error in errors if error]
-    if errors:
-        raise ArgumentError("%s: %s" % (SOURCE_NAME, "; ".join(errors)))
-    return options
 
+    def checks(options: dict) -> list:
+        return connection_errors(options) + [option.bound_error(options[name]) for name, option in OPTIONS.items()
+                                             if name not in CONNECTION_OPTIONS]
 
-def _string(option: Option, value) -> str:
-    if not isinstance(value, str):
-        raise ArgumentError("%s must be a string, got a %s" % (option.name, type(value).__name__))
-    return value
-
-
-def _number(option: Option, value) -> float:
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ArgumentError("%s must be a number of seconds, got %r" % (option.name, value))
-    return float(value)
-
-
-def _integer(option: Option, value) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ArgumentError("%s must be a whole number, got %r" % (option.name, value))
-    return value
-
-
-def _boolean(option: Option, value) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ArgumentError("%s must be true or false, got %r" % (option.name, value))
-
-
-def _path(option: Option, value) -> str:
-    if not isinstance(value, str) or not value:
-        raise ArgumentError("%s must be the path of a file, got %r" % (option.name, value))
-    return os.path.expanduser(value)
-
-
-def _choices(option: Option, value) -> list:
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list) or not values or any(item not in option.choices for item in values):
-        raise ArgumentError("%s must be a list of one or both of %s, got %r" % (option.name, ", ".join(option.choices), value))
-    return list(dict.fromkeys(values))
-
-
-# How an argument of each type is read from a rulebook (where templated values arrive as strings).
-_CONVERTERS = {"str": _string, "float": _number, "int": _integer, "bool": _boolean, "path": _path, "list": _choices}
+    return source_arguments(SOURCE_NAME, OPTIONS, args, os.environ if environ is None else environ, checks)
 
 
 def looker_for(options: dict) -> tuple:
