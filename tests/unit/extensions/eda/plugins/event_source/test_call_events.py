@@ -190,8 +190,9 @@ def test_a_failed_look_warns_keeps_state_and_the_next_one_goes_on(source, mocked
     assert AUTH_TOKEN not in caplog.text
 
 
-def test_the_source_and_its_module_utils_import_without_ansible_core(tmp_path):
-    """In a Python that cannot import `ansible`: the source loads, and _module (the Ansible glue) does not."""
+@pytest.mark.parametrize("source_file", ["call_events.py", "callbacks.py"])
+def test_the_source_and_its_module_utils_import_without_ansible_core(tmp_path, source_file):
+    """In a Python that cannot import `ansible`: each source loads, and _module (the Ansible glue) does not."""
     script = tmp_path / "no_ansible.py"
     script.write_text(textwrap.dedent("""
         import importlib.abc, json, runpy, sys
@@ -212,7 +213,8 @@ def test_the_source_and_its_module_utils_import_without_ansible_core(tmp_path):
     """), encoding="utf-8")
     # No PYTHONPATH: the source itself makes its collection importable, as it must under ansible-rulebook.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, str(script), str(SOURCE)], capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
+    argv = [sys.executable, str(script), str(SOURCE.with_name(source_file))]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
     assert done.returncode == 0, done.stderr
     outcome = json.loads(done.stdout)
     assert outcome["main"] is True
