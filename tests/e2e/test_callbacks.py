@@ -1,0 +1,333 @@
+"""The callbacks event source through the real ansible-rulebook: signed callbacks sent from this test to the listener
+the source opens on 127.0.0.1, each accepted one printed by a rule (print_event), each refused one answered 403, 413,
+415, 405 or 400 and printed by none.
+
+One rulebook run (plain HTTP) serves most tests, each with call uuids of its own; a second one serves TLS with a
+certificate made here and public_url behind a path prefix. A refused callback is shown to fire no rule by sending a
+good one after it and reading, once that one's event is out, every event printed (the source's queue keeps the
+order). The waits have generous deadlines and nothing about speed is asserted (docs/benchmarks.md has the figures).
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import datetime
+import hashlib
+import hmac
+import http.client
+import os
+import secrets
+import socket
+import ssl
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+from conftest import BIN_DIR, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN
+
+from tests.rulebook_process import start_rulebook, stop_rulebook
+
+SOURCE_NAME = "vobiz.telephony.callbacks"
+INVENTORY = REPO_ROOT / "examples" / "inventory.yml"
+MAIN_TOKEN = "tok-SECRET-e2e-main-2a71"  # the main account's, for MA- signatures
+DEADLINE = 180.0  # seconds for anything to happen; a busy 2-core machine starts a JVM slowly
+FORM = "application/x-www-form-urlencoded"
+
+
+def _sign(token: str, message: str) -> str:
+    return base64.b64encode(hmac.new(token.encode(), message.encode(), hashlib.sha256).digest()).decode()
+
+
+def signed_headers(url: str, token: str, nonce: str | None = None, main_token: str | None = None) -> dict:
+    """Vobiz's signature headers for a callback to `url` (reference §4), written here apart from the code under test:
+    V3 and V2 over the URL without its query, one nonce; MA-V3 and MA-V2 with `main_token`."""
+    nonce = nonce or "%020d" % secrets.randbelow(10 ** 20)
+    base = url.split("?", maxsplit=1)[0]
+    headers = {"X-Vobiz-Signature-V3": _sign(token, base + "." + nonce), "X-Vobiz-Signature-V3-Nonce": nonce,
+               "X-Vobiz-Signature-V2": _sign(token, base + nonce), "X-Vobiz-Signature-V2-Nonce": nonce}
+    if main_token:
+        headers.update({"X-Vobiz-Signature-MA-V3": _sign(main_token, base + "." + nonce), "X-Vobiz-Signature-MA-V2": _sign(main_token, base + nonce)})
+    return headers
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Listener:
+    """One ansible-rulebook process whose one rule prints every event of the callbacks source."""
+
+    def __init__(self, ansible, workdir: Path, scheme: str = "http", cafile: str | None = None, port: int | None = None, **source_args):
+        self.port = port or free_port()
+        self.scheme, self.cafile = scheme, cafile
+        source_args = dict({"host": "127.0.0.1", "port": self.port, "main_auth_token": MAIN_TOKEN}, **source_args)
+        rulebook = [{"name": "Vobiz callbacks", "hosts": "localhost", "sources": [{SOURCE_NAME: source_args}],
+                     "rules": [{"name": "Every callback", "condition": "event.vobiz is defined", "action": {"print_event": {}}}]}]
+        self.path = workdir / "rulebook.yml"
+        self.path.write_text(yaml.safe_dump(rulebook, sort_keys=False), encoding="utf-8")
+        self.log = workdir / "rulebook.out"
+        env = dict(ansible.base_env, VOBIZ_AUTH_TOKEN=TOKEN)
+        env.update({"PATH": "%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")), "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1"})
+        self.argv = [str(BIN_DIR / "ansible-rulebook"), "--rulebook", str(self.path), "--inventory", str(INVENTORY)]
+        self.process = start_rulebook(self.argv, env, workdir, self.log)
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def explain(self) -> str:
+        return "argv: %s\nrc: %s\n--- output ---\n%s" % (self.argv, self.process.poll(), self.output[-12000:])
+
+    def wait_for(self, what: str, condition, deadline: float = DEADLINE):
+        end = time.monotonic() + deadline
+        while True:
+            value = condition()
+            if value:
+                return value
+            if self.process.poll() is not None and what != "exit":
+                pytest.fail("ansible-rulebook exited while waiting for %s\n%s" % (what, self.explain()))
+            if time.monotonic() > end:
+                pytest.fail("no %s within %s s\n%s" % (what, deadline, self.explain()))
+            time.sleep(0.2)
+
+    def wait_until_listening(self) -> None:
+        def accepts() -> bool:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
+                return True
+            except OSError:
+                return False
+        self.wait_for("the listener on port %d" % self.port, accepts)
+
+    def events(self) -> list:
+        """The `vobiz` part of every event printed, in order."""
+        found = []
+        for line in self.output.splitlines():
+            if line.startswith("{") and "'vobiz'" in line:
+                found.append(ast.literal_eval(line)["vobiz"])
+        return found
+
+    def events_of(self, call_uuid: str) -> list:
+        return [event for event in self.events() if event["call_uuid"] == call_uuid]
+
+    def send(self, path: str, params: dict, headers: dict | None = None, method: str = "POST", body: bytes | None = None,
+             content_type: str | None = FORM) -> tuple:
+        """(status, content type, body) of one request to the listener."""
+        if self.scheme == "https":
+            connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60,
+                                                     context=ssl.create_default_context(cafile=self.cafile))
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        all_headers = dict(headers or {})
+        if content_type:
+            all_headers["Content-Type"] = content_type
+        try:
+            connection.request(method, path, body=urlencode(params).encode() if body is None else body, headers=all_headers)
+            response = connection.getresponse()
+            return response.status, response.getheader("Content-Type"), response.read()
+        finally:
+            connection.close()
+
+    def url(self, path: str) -> str:
+        return "%s://127.0.0.1:%d%s" % (self.scheme, self.port, path)
+
+    def signed(self, path: str, params: dict, token: str = TOKEN, keep=None, url: str | None = None, **kwargs) -> tuple:
+        """Send a callback signed as Vobiz signs it for `url` (this listener's own by default), with only the
+        signature headers named in `keep` (all by default)."""
+        headers = signed_headers(url or self.url(path), token, **kwargs)
+        if keep is not None:
+            headers = {name: value for name, value in headers.items() if name in keep}
+        return self.send(path, params, headers)
+
+    def flushed(self, marker: str) -> list:
+        """Send a good callback, wait until its event is printed, and return every event printed by then."""
+        assert self.signed("/hangup", {"Event": "Hangup", "CallUUID": marker})[0] == 200
+        self.wait_for("the event of %s" % marker, lambda: self.events_of(marker))
+        return self.events()
+
+    def stop(self) -> None:
+        stop_rulebook(self.process)
+
+    def assert_clean(self) -> None:
+        for secret in SECRETS + (MAIN_TOKEN,):
+            assert secret not in self.output, "token %r leaked into the output of ansible-rulebook" % secret
+        assert "Traceback (most recent call last)" not in self.output, self.explain()
+
+
+def started(ansible_runner, tmp_path_factory, name: str, **kwargs):
+    listener = Listener(ansible_runner, tmp_path_factory.mktemp(name), **kwargs)
+    listener.wait_until_listening()
+    return listener
+
+
+@pytest.fixture(scope="module")
+def listener(ansible_runner, tmp_path_factory):
+    """The shared plain HTTP listener."""
+    running = started(ansible_runner, tmp_path_factory, "callbacks-http")
+    yield running
+    running.stop()
+    running.assert_clean()
+
+
+def certificate(directory: Path) -> tuple:
+    """A self-signed certificate for 127.0.0.1, made now: (certfile, keyfile)."""
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+    import ipaddress  # pylint: disable=import-outside-toplevel
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(certfile), str(keyfile)
+
+
+@pytest.fixture(scope="module")
+def tls_listener(ansible_runner, tmp_path_factory):
+    """A listener serving TLS with a certificate made here, reached both directly and as https://eda.example.com/hooks
+    (a proxy that takes the prefix off)."""
+    pytest.importorskip("cryptography")
+    certfile, keyfile = certificate(tmp_path_factory.mktemp("certificate"))
+    port = free_port()
+    running = started(ansible_runner, tmp_path_factory, "callbacks-tls", scheme="https", cafile=certfile, certfile=certfile, keyfile=keyfile,
+                      public_url=["https://127.0.0.1:%d" % port, "https://eda.example.com/hooks"], port=port)
+    yield running
+    running.stop()
+    running.assert_clean()
+
+
+def test_a_call_reaches_the_rules_once_in_order_with_its_fields(listener: Listener):
+    uuid = "e2e-cb-call-01"
+    common = {"CallUUID": uuid, "RequestUUID": "req-01", "From": "919262171438", "To": "919148227303", "Direction": "outbound"}
+    say = 'Disk <full> on "db1" & more'
+    replies = [
+        listener.signed("/ring", dict(common, Event="Ring", CallStatus="ringing")),
+        listener.signed("/answer?" + urlencode({"say": say, "digits": "1"}), dict(common, Event="StartApp", CallStatus="in-progress")),
+        listener.signed("/input", dict(common, CallStatus="in-progress", InputType="dtmf", Digits="1", Speech="")),
+        listener.signed("/hangup", dict(common, Event="Hangup", CallStatus="completed", HangupCause="NORMAL_CLEARING", Duration="44",
+                                        BillDuration="60")),
+    ]
+    assert [status for status, kind, body in replies] == [200] * 4
+    assert (replies[1][1], replies[2][1]) == ("application/xml", "application/xml")
+    answer = replies[1][2].decode()
+    assert '<Gather action="%s" method="POST" inputType="dtmf" numDigits="1"><Speak>Disk &lt;full&gt; on "db1" &amp; more</Speak></Gather>' \
+        % listener.url("/input") in answer, answer
+    assert replies[2][2].decode().endswith("<Hangup/></Response>")
+    assert (replies[0][2], replies[3][2]) == (b"", b"")
+
+    events = listener.wait_for("the four events", lambda: len(listener.events_of(uuid)) == 4 and listener.events_of(uuid))
+    assert [event["type"] for event in events] == ["call.ringing", "call.answered", "call.input", "call.ended"], listener.explain()
+    ring, answered, pressed, ended = events
+    assert {key: ring[key] for key in ("call_uuid", "request_uuid", "call_status", "direction", "from", "to", "path", "signature")} == {
+        "call_uuid": uuid, "request_uuid": "req-01", "call_status": "ringing", "direction": "outbound", "from": "919262171438",
+        "to": "919148227303", "path": "/ring", "signature": "v3"}
+    assert (answered["call_status"], answered["path"], answered["params"]["Event"]) == ("in-progress", "/answer", "StartApp")
+    assert (pressed["digits"], pressed["speech"], pressed["path"]) == ("1", "", "/input")
+    assert (ended["hangup_cause"], ended["duration"], ended["bill_duration"], ended["machine"]) == ("NORMAL_CLEARING", 44, 60, None)
+    assert ended["params"] == dict(common, Event="Hangup", CallStatus="completed", HangupCause="NORMAL_CLEARING", Duration="44", BillDuration="60")
+    for event in events:
+        assert datetime.datetime.strptime(event["received_at"], "%Y-%m-%dT%H:%M:%S.%f%z")
+    assert len(listener.flushed("e2e-cb-call-01-end")) == len(listener.events())  # nothing more came
+
+
+def test_forged_unsigned_replayed_and_wrong_token_callbacks_get_403_and_fire_no_rule(listener: Listener):
+    uuid = "e2e-cb-refused-02"
+    params = {"Event": "Hangup", "CallUUID": uuid}
+    good = signed_headers(listener.url("/hangup"), TOKEN, nonce="55555555555555555555")
+    forged = dict(good, **{"X-Vobiz-Signature-V3": good["X-Vobiz-Signature-V2"], "X-Vobiz-Signature-V2": good["X-Vobiz-Signature-V3"]})
+    statuses = [
+        listener.send("/hangup", params, forged)[0],
+        listener.send("/hangup", params, {})[0],
+        listener.signed("/hangup", params, token=WRONG_TOKEN)[0],
+        listener.signed("/hangup", params, url=listener.url("/other"))[0],  # signed for another URL
+        listener.signed("/hangup", params, token=MAIN_TOKEN)[0],  # the main token in the sub-account's headers
+    ]
+    accepted = listener.send("/hangup", dict(params, CallUUID=uuid + "-first"), good)[0]
+    replayed = listener.send("/hangup", params, good)[0]
+    assert (statuses, accepted, replayed) == ([403] * 5, 200, 403)
+    events = listener.flushed("e2e-cb-refused-02-end")
+    assert [event for event in events if event["call_uuid"] == uuid] == [], listener.explain()
+    assert len([event for event in events if event["call_uuid"] == uuid + "-first"]) == 1
+    refusals = [line for line in listener.output.splitlines() if "refused POST /hangup" in line]
+    assert len(refusals) >= 6
+    for header in ("X-Vobiz-Signature-V3", "X-Vobiz-Signature-V2"):
+        assert good[header] not in listener.output and forged[header] not in listener.output
+
+
+def test_v2_alone_and_ma_v3_with_the_main_token_are_accepted(listener: Listener):
+    uuid = "e2e-cb-forms-03"
+    statuses = [
+        listener.signed("/hangup", {"Event": "Hangup", "CallUUID": uuid + "-v2"},
+                        keep={"X-Vobiz-Signature-V2", "X-Vobiz-Signature-V2-Nonce"})[0],
+        listener.signed("/hangup", {"Event": "Hangup", "CallUUID": uuid + "-ma"}, token=WRONG_TOKEN, main_token=MAIN_TOKEN,
+                        keep={"X-Vobiz-Signature-MA-V3", "X-Vobiz-Signature-V3-Nonce"})[0],
+    ]
+    assert statuses == [200, 200]
+    listener.flushed(uuid + "-end")
+    assert [event["signature"] for event in listener.events_of(uuid + "-v2")] == ["v2"]
+    assert [event["signature"] for event in listener.events_of(uuid + "-ma")] == ["ma-v3"]
+
+
+@pytest.mark.parametrize("method, content_type, body, status", [
+    ("POST", FORM, b"Event=Hangup&CallUUID=e2e-cb-big-04&" + b"x" * (64 * 1024), 413),
+    ("POST", "text/plain", b"Event=Hangup&CallUUID=e2e-cb-text-04", 415),
+    ("PUT", FORM, b"Event=Hangup&CallUUID=e2e-cb-put-04", 405),
+    ("POST", FORM, b"Event=Hangup&CallUUID", 400),
+])
+def test_bad_requests_are_refused_with_their_status_and_the_source_goes_on(listener: Listener, method, content_type, body, status):
+    headers = signed_headers(listener.url("/hangup"), TOKEN)
+    assert listener.send("/hangup", {}, headers, method=method, body=body, content_type=content_type)[0] == status
+    events = listener.flushed("e2e-cb-bad-04-%d" % status)
+    assert not [event for event in events if event["call_uuid"] and event["call_uuid"].startswith(("e2e-cb-big", "e2e-cb-text", "e2e-cb-put"))]
+    assert "refused %s /hangup from 127.0.0.1: " % method in listener.output
+    assert listener.process.poll() is None
+
+
+def test_tls_with_a_certificate_made_here(tls_listener: Listener):
+    uuid = "e2e-cb-tls-05"
+    status, kind, body = tls_listener.signed("/answer?say=hello&digits=1", {"Event": "StartApp", "CallUUID": uuid})
+    assert (status, kind) == (200, "application/xml")
+    assert '<Gather action="https://127.0.0.1:%d/input"' % tls_listener.port in body.decode()  # the first public_url
+    tls_listener.wait_for("the event of %s" % uuid, lambda: tls_listener.events_of(uuid))
+    with pytest.raises(ssl.SSLError):  # plain HTTP gets nothing
+        ssl.create_default_context().wrap_socket(socket.create_connection(("127.0.0.1", tls_listener.port), timeout=30),
+                                                 server_hostname="127.0.0.1")
+
+
+def test_public_url_behind_a_path_prefix(tls_listener: Listener):
+    """Vobiz calls https://eda.example.com/hooks/hangup; the proxy takes /hooks off and the listener sees /hangup."""
+    uuid = "e2e-cb-prefix-06"
+    assert tls_listener.signed("/hangup", {"Event": "Hangup", "CallUUID": uuid}, url="https://eda.example.com/hooks/hangup")[0] == 200
+    assert tls_listener.signed("/hangup", {"Event": "Hangup", "CallUUID": uuid + "-port"}, url="https://eda.example.com:443/hooks/hangup")[0] == 200
+    # what the listener sees is not what Vobiz signed, and forwarding headers change nothing
+    assert tls_listener.signed("/hangup", {"Event": "Hangup", "CallUUID": uuid + "-no"}, url="https://eda.example.com/hangup")[0] == 403
+    headers = dict(signed_headers("https://forwarded.example.com/hangup", TOKEN), **{"X-Forwarded-Host": "forwarded.example.com",
+                                                                                     "X-Forwarded-Proto": "https"})
+    assert tls_listener.send("/hangup", {"Event": "Hangup", "CallUUID": uuid + "-no"}, headers)[0] == 403
+    events = tls_listener.flushed(uuid + "-end")
+    assert [event["path"] for event in events if event["call_uuid"] in (uuid, uuid + "-port")] == ["/hangup", "/hangup"]
+    assert not [event for event in events if event["call_uuid"] == uuid + "-no"]
+
+
+def test_bad_arguments_stop_the_source_at_start(ansible_runner, tmp_path):
+    listener = Listener(ansible_runner, tmp_path, signatures="sometimes", public_url="eda.example.com/hooks")
+    listener.wait_for("exit", lambda: listener.process.poll() is not None)
+    assert "vobiz.telephony.callbacks: signatures must be one of required, optional, got 'sometimes'; public_url 'eda.example.com/hooks' " \
+           "must be an absolute http:// or https:// URL" in listener.output, listener.explain()
+    assert listener.process.returncode != 0
+    listener.assert_clean()
