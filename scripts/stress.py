@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -34,6 +35,27 @@ TIME_IN_PLAYBOOK = re.compile(r"\.waited\b")
 # A busy loop that stops by itself after MAX_BUSY_SECONDS, should this script be killed before it can stop it.
 MAX_BUSY_SECONDS = 4 * 3600
 BUSY_LOOP = "import time\nend = time.monotonic() + %d\nwhile time.monotonic() < end:\n    pass\n" % MAX_BUSY_SECONDS
+
+
+class StallWatch(threading.Thread):
+    """How late a thread of this (idle) process wakes from a short sleep: the longest stretch in which the machine ran
+    nothing of it, what the tests' MARGIN must cover. Reported for each run, then reset."""
+
+    NAP = 0.05
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.worst = 0.0
+
+    def run(self) -> None:
+        while True:
+            before = time.monotonic()
+            time.sleep(self.NAP)
+            self.worst = max(self.worst, time.monotonic() - before - self.NAP)
+
+    def take(self) -> float:
+        worst, self.worst = self.worst, 0.0
+        return worst
 
 
 def start_busy_loops(count: int) -> list:
@@ -120,6 +142,8 @@ def main() -> int:
     passed = collections.Counter()
     ran = collections.Counter()
     codes = []
+    stalls = StallWatch()
+    stalls.start()
     loops = start_busy_loops(options.busy)
     print("stress: %d busy loops; the timing tests %d times over" % (len(loops), options.runs), flush=True)
     try:
@@ -130,8 +154,9 @@ def main() -> int:
                 ran[test_id] += outcome != "skipped"
                 passed[test_id] += outcome == "passed"
             failed = sorted(test_id for test_id, outcome in found.items() if outcome in ("failed", "error"))
-            print("run %d of %d: pytest exit %d, %d tests, %d failed, %.0f s%s" % (
-                number, options.runs, code, len(found), len(failed), seconds, "".join("\n    failed: " + test_id for test_id in failed)), flush=True)
+            print("run %d of %d: pytest exit %d, %d tests, %d failed, %.0f s, longest stall %.2f s%s" % (
+                number, options.runs, code, len(found), len(failed), seconds, stalls.take(),
+                "".join("\n    failed: " + test_id for test_id in failed)), flush=True)
             for target in targets:
                 target_passed, seconds = run_target(number, target, options.integration)
                 test_id = "integration target " + target

@@ -200,8 +200,9 @@ def test_each_call_is_polled_until_it_has_ended_and_not_after(waited):
         # ... then one look that found it ended (the live endpoint's 404, its record), and nothing more
         assert answers[uuid][-2:] == [("live", 404), ("none", 200)], answers[uuid]
         assert mine[-2]["ended"] >= ended_at[uuid]  # answered after the end (it may have arrived just before it)
-    # the call that ended first was looked at least, the last one in every round
-    assert len(answers["end-a"]) < len(answers["end-b"]) < len(answers["end-c"])
+    # the call that ended first was looked at least, the last one in every round. Not strictly fewer: each call's looks
+    # stop once it is seen ended (above), but a machine that stalls for seconds may see two calls end in one round
+    assert len(answers["end-a"]) <= len(answers["end-b"]) <= len(answers["end-c"])
     assert result["polls"] == len(answers["end-c"]) - 1
     last_look = max(entry["time"] for entry in recorded if entry["path"] == call_path("end-c"))
     first_look = min(entry["time"] for entry in recorded if entry["path"] in {call_path(uuid) for uuid in ENDS})

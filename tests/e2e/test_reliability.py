@@ -18,15 +18,16 @@ import subprocess
 
 import pytest
 import requests
-from conftest import AUTH_ID, SCENARIO, TOKEN, Sim
+from conftest import AUTH_ID, MARGIN, SCENARIO, TOKEN, Sim, assert_given_up_within
 from tests.simulator import Simulator
 
 CALL = "rel-call"
 # What an ad hoc run costs besides the module's HTTP time: Ansible's start-up, the module's transfer and imports
 # (about 2 s on a quiet machine, several times that on a busy one); generous, so that only a held task fails.
 ANSIBLE_OVERHEAD = 30.0
-# What a busy machine may add to a time the test configured (a wait, a timeout), as the simulator sees it.
-MARGIN = 3.0
+# A request's timeout where the test is not about time-outs: room for a simulator that answers seconds late on a busy
+# machine (a plain 200 was once not complete within 2 s).
+TIMEOUT = 10
 # An attempt's deadline (timeout) runs from its start, before the module has connected and sent the request; the
 # simulator sees the request arrive that much later: a few ms on a quiet machine, more when the module's process waits
 # for a core (with both cores busy, two attempts 1.5 s apart arrived 1.43 s apart). Gaps and spans that start at an
@@ -82,7 +83,8 @@ def live_call(sim: Sim) -> Sim:
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1)  # a bare 429 envelope: no header, no details
-    run = ansible.adhoc("call_uuid=%s timeout=2 retries=2 retry_max_wait=5" % CALL, verbose=verbose)
+    # retry_max_wait far above the backoff and MARGIN: a wait of retry_max_wait instead would fail the upper bound
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=2 retry_max_wait=30" % (CALL, TIMEOUT), verbose=verbose)
     assert_found(run)
     assert run.result["http_retries"] == 1
     (warning,) = warnings_of(run)
@@ -94,8 +96,7 @@ def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call:
     recorded = live_call.requests()
     assert statuses(recorded) == [429, 200]
     assert waited - 0.01 <= recorded[1]["time"] - recorded[0]["time"] <= waited + MARGIN
-    assert_within_bound(live_call, bound(2, 2, 5))
-    assert run.seconds <= bound(2, 2, 5) + ANSIBLE_OVERHEAD
+    assert run.seconds <= bound(TIMEOUT, 2, 30) + ANSIBLE_OVERHEAD
 
 
 @pytest.mark.timing
@@ -103,7 +104,7 @@ def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call:
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1, retry_after="http-date:+2")
-    run = ansible.adhoc("call_uuid=%s timeout=2 retries=1 retry_max_wait=10" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=verbose)
     assert_found(run)
     assert run.result["http_retries"] == 1
     (warning,) = warnings_of(run)
@@ -117,7 +118,7 @@ def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: 
     recorded = live_call.requests()
     assert statuses(recorded) == [429, 200]
     assert waited - 0.01 <= recorded[1]["time"] - recorded[0]["time"] <= waited + MARGIN
-    assert run.seconds <= bound(2, 1, 10) + ANSIBLE_OVERHEAD
+    assert run.seconds <= bound(TIMEOUT, 1, 30) + ANSIBLE_OVERHEAD
 
 
 @pytest.mark.timing
@@ -125,7 +126,7 @@ def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: 
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1, details_retry_after=1.5)
-    run = ansible.adhoc("call_uuid=%s timeout=2 retries=1 retry_max_wait=10" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=verbose)
     assert_found(run)
     assert run.result["http_retries"] == 1
     assert warnings_of(run) == [retry_warning(1, 2, call_url(live_call.base_url),
@@ -133,7 +134,7 @@ def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, 
     recorded = live_call.requests()
     assert statuses(recorded) == [429, 200]
     assert 1.49 <= recorded[1]["time"] - recorded[0]["time"] <= 1.5 + MARGIN
-    assert run.seconds <= bound(2, 1, 10) + ANSIBLE_OVERHEAD
+    assert run.seconds <= bound(TIMEOUT, 1, 30) + ANSIBLE_OVERHEAD
 
 
 @pytest.mark.timing
@@ -141,7 +142,7 @@ def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, 
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Sim, verbose):
     live_call.fault(kind="rate_limit", times=1, retry_after="30")
-    run = ansible.adhoc("call_uuid=%s timeout=2 retry_max_wait=1" % CALL, verbose=verbose)  # default retries: 3
+    run = ansible.adhoc("call_uuid=%s timeout=%d retry_max_wait=1" % (CALL, TIMEOUT), verbose=verbose)  # default retries: 3
     assert_found(run)
     assert run.result["http_retries"] == 1
     assert warnings_of(run) == [retry_warning(1, 4, call_url(live_call.base_url),
@@ -149,7 +150,7 @@ def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Si
     recorded = live_call.requests()
     assert statuses(recorded) == [429, 200]
     assert 0.99 <= recorded[1]["time"] - recorded[0]["time"] <= 1 + MARGIN  # far below the 30 s asked
-    assert run.seconds <= bound(2, 3, 1) + ANSIBLE_OVERHEAD
+    assert run.seconds <= bound(TIMEOUT, 3, 1) + ANSIBLE_OVERHEAD
 
 
 # gateway and server errors
@@ -160,28 +161,26 @@ def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Si
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 @pytest.mark.parametrize("status, code", [(500, "INTERNAL_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")])
 def test_server_errors_n_times_then_success(ansible, live_call: Sim, status, code, verbose):
-    live_call.fault(kind="status", status=status, times=3)
-    run = ansible.adhoc("call_uuid=%s timeout=2 retries=3 retry_max_wait=0.2" % CALL, verbose=verbose)
+    live_call.fault(kind="status", status=status, times=5)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0.2" % (CALL, TIMEOUT), verbose=verbose)
     assert_found(run)
-    assert run.result["http_retries"] == 3
+    assert run.result["http_retries"] == 5
     url = call_url(live_call.base_url)
-    # every backoff (0.5-1 s, 1-2 s, 2-4 s) is above retry_max_wait: each wait is exactly 0.2 s
-    assert warnings_of(run) == [retry_warning(number, 4, url, "HTTP %d %s" % (status, code), "0.2") for number in (1, 2, 3)]
+    # every backoff (0.5-1 s, 1-2 s, 2-4 s, 4-8 s, 8-16 s) is above retry_max_wait: each wait is exactly 0.2 s
+    assert warnings_of(run) == [retry_warning(number, 6, url, "HTTP %d %s" % (status, code), "0.2") for number in range(1, 6)]
     recorded = live_call.requests()
-    assert statuses(recorded) == [status, status, status, 200]
+    assert statuses(recorded) == [status] * 5 + [200]
     gaps = [after["time"] - before["time"] for before, after in zip(recorded, recorded[1:], strict=False)]
     assert all(0.19 <= gap <= 0.2 + MARGIN for gap in gaps), gaps
-    # the warnings above tell the capped waits (0.2 s each) from the uncapped backoffs (0.5 + 1 + 2 s at least): a bound on
-    # the recorded gaps that did so would leave no room for a busy machine (one such wait was once seen to last 3 s)
-    assert sum(gaps) <= 3 * 0.2 + MARGIN, gaps
-    assert_within_bound(live_call, bound(2, 3, 0.2))
-    assert run.seconds <= bound(2, 3, 0.2) + ANSIBLE_OVERHEAD
+    # five capped waits take 1 s; the uncapped backoffs would take 15.5 s at least, beyond 1 s + MARGIN
+    assert sum(gaps) <= 5 * 0.2 + MARGIN, gaps
+    assert run.seconds <= bound(TIMEOUT, 5, 0.2) + ANSIBLE_OVERHEAD
 
 
 @pytest.mark.timing
 def test_server_errors_beyond_the_retries_fail_with_the_last_answer(ansible, live_call: Sim):
     live_call.fault(kind="status", status=504, times=3)  # one more than the attempts: the 4th request would succeed
-    run = ansible.adhoc("call_uuid=%s timeout=2 retries=2 retry_max_wait=0.2" % CALL)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=2 retry_max_wait=0.2" % (CALL, TIMEOUT))
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     recorded = live_call.requests()
     assert statuses(recorded) == [504, 504, 504]
@@ -191,7 +190,7 @@ def test_server_errors_beyond_the_retries_fail_with_the_last_answer(ansible, liv
     assert {key: run.result[key] for key in ("status_code", "error_code", "request_id", "http_retries")} == {
         "status_code": 504, "error_code": "GATEWAY_TIMEOUT", "request_id": last, "http_retries": 2}
     assert len(warnings_of(run)) == 2
-    assert run.seconds <= bound(2, 2, 0.2) + ANSIBLE_OVERHEAD
+    assert run.seconds <= bound(TIMEOUT, 2, 0.2) + ANSIBLE_OVERHEAD
 
 
 # a server that never answers: every attempt cut at timeout, the whole task within the bound
@@ -225,7 +224,8 @@ def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim, verbo
     limit = bound(1, 2, 0.5)  # 3 x 1 s + 2 x 0.5 s = 4 s
     assert limit == 4.0
     for entry in live_call.requests_ended():  # each attempt given up at its deadline, as the simulator saw it
-        assert 1 - SEND_DELAY <= entry["ended"] - entry["time"] <= 1 + MARGIN, entry
+        assert entry["ended"] - entry["time"] >= 1 - SEND_DELAY, entry
+        assert_given_up_within(entry, 1)
     assert_within_bound(live_call, limit)
     assert run.seconds <= limit + ANSIBLE_OVERHEAD
 
@@ -279,7 +279,7 @@ NEVER_RETRIED = [
 @pytest.mark.parametrize("fault, status, msg", NEVER_RETRIED, ids=["400", "401", "403", "404_html"])
 def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status, msg, verbose):
     live_call.fault(**fault)  # forever: a retry would meet it again, and be recorded
-    run = ansible.adhoc("call_uuid=%s timeout=2 retries=5 retry_max_wait=0" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0" % (CALL, TIMEOUT), verbose=verbose)
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     recorded = live_call.requests()
     assert statuses(recorded) == [status]
@@ -287,7 +287,7 @@ def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status,
     assert run.result["msg"] == msg.format(url=call_url(live_call.base_url), rid=recorded[0]["request_id"], html=html)
     assert (run.result["status_code"], run.result["http_retries"]) == (status, 0)
     assert warnings_of(run) == []
-    assert run.seconds <= 2 + ANSIBLE_OVERHEAD  # one attempt
+    assert run.seconds <= TIMEOUT + ANSIBLE_OVERHEAD  # one attempt
 
 
 # TLS: a second simulator with a self-signed certificate
@@ -334,7 +334,7 @@ def tls_requests(simulator) -> list:
 def test_tls_self_signed_is_refused_by_default(ansible, tls, verbose):
     simulator, _cert = tls
     env = tls_env(ansible, simulator)
-    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0" % CALL, env=env, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0" % (CALL, TIMEOUT), env=env, verbose=verbose)
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     prefix = "GET %s failed: TLS certificate verification failed" % call_url(simulator.base_url)
     assert run.result["msg"].startswith(prefix), run.result["msg"]
@@ -348,7 +348,7 @@ def test_tls_self_signed_is_refused_by_default(ansible, tls, verbose):
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_tls_validate_certs_false_succeeds_despite_the_ca_variables(ansible, tls, verbose):
     simulator, _cert = tls
-    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0 validate_certs=false" % CALL, env=tls_env(ansible, simulator), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0 validate_certs=false" % (CALL, TIMEOUT), env=tls_env(ansible, simulator), verbose=verbose)
     assert_found(run)
     assert run.result["http_retries"] == 0
     assert [entry["path"] for entry in tls_requests(simulator)] == ["/api/v1/Account/%s/Call/%s/" % (AUTH_ID, CALL)]
@@ -359,7 +359,7 @@ def test_tls_validate_certs_false_succeeds_despite_the_ca_variables(ansible, tls
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 def test_tls_ca_path_succeeds_despite_the_ca_variables(ansible, tls, verbose):
     simulator, cert = tls
-    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0 ca_path=%s" % (CALL, cert), env=tls_env(ansible, simulator), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0 ca_path=%s" % (CALL, TIMEOUT, cert), env=tls_env(ansible, simulator), verbose=verbose)
     assert_found(run)
     assert warnings_of(run) == []
     assert len(tls_requests(simulator)) == 1
@@ -385,7 +385,7 @@ def test_plain_http_to_a_host_name_warns_of_clear_text(ansible, live_call: Sim):
     given before the request. `127.1` is such a name to the module (not an IP literal to ipaddress) while the resolver
     maps it to 127.0.0.1, so the request still goes only to the simulator."""
     api_url = live_call.base_url.replace("127.0.0.1", "127.1")
-    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0" % CALL, env=ansible.connection_env(api_url=api_url))
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0" % (CALL, TIMEOUT), env=ansible.connection_env(api_url=api_url))
     assert_found(run)
     assert warnings_of(run) == ["api_url %s is plain http to a host that is not loopback: the auth token travels in clear text" % api_url]
     assert len(live_call.requests()) == 1
@@ -394,6 +394,7 @@ def test_plain_http_to_a_host_name_warns_of_clear_text(ansible, live_call: Sim):
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_plain_http_to_loopback_does_not_warn(ansible, live_call: Sim, host):
-    run = ansible.adhoc("call_uuid=%s timeout=5 retries=0" % CALL, env=ansible.connection_env(api_url=live_call.base_url.replace("127.0.0.1", host)))
+    api_url = live_call.base_url.replace("127.0.0.1", host)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0" % (CALL, TIMEOUT), env=ansible.connection_env(api_url=api_url))
     assert_found(run)
     assert warnings_of(run) == []

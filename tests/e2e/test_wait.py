@@ -13,10 +13,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from conftest import AUTH_ID, LIST_AUTH_ID, Run, Sim, call_path, served_status
-
-# What a busy machine may add to a configured time: a look that takes long, a late wake-up.
-MARGIN = 5.0
+from conftest import AUTH_ID, LIST_AUTH_ID, MARGIN, Run, Sim, call_path, served_status
 
 
 @dataclass
