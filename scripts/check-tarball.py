@@ -20,6 +20,7 @@ REQUIRED = [
     "changelogs/changelog.yaml", "CHANGELOG.md", "plugins/modules",
     "meta/execution-environment.yml", "extensions/awx/credential_type_vobiz.yml",
     "meta/extensions.yml", "extensions/eda/plugins/event_source/call_events.py",
+    "extensions/eda/plugins/event_source/callbacks.py",
 ]
 
 

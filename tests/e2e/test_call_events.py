@@ -199,19 +199,26 @@ def test_refused_credentials_stop_the_source_with_the_modules_message(rulebooks,
     assert len([e for e in sim.requests() if e["headers"].get("X-Auth-ID") == AUTH_ID]) == 2  # one by the source, one by the module
 
 
-def test_the_rulebooks_of_the_readme_and_examples_give_documented_arguments():
-    """The source's arguments in every rulebook shown: the README's, the example's, the source's own EXAMPLES."""
-    tree = ast.parse(SOURCE.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("source_name, example_rulebooks, count", [
+    (SOURCE_NAME, [RULEBOOK], 3),
+    ("vobiz.telephony.callbacks", [], 2),
+])
+def test_the_rulebooks_of_the_readme_and_examples_give_documented_arguments(source_name, example_rulebooks, count):
+    """Each source's arguments in every rulebook shown: the README's, the examples', the source's own EXAMPLES."""
+    source = SOURCE.with_name(source_name.rsplit(".", maxsplit=1)[1] + ".py")
+    tree = ast.parse(source.read_text(encoding="utf-8"))
     strings = {node.targets[0].id: node.value.value for node in tree.body
                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant)}
     documented = set(yaml.safe_load(strings["DOCUMENTATION"])["options"])
     readme = re.findall(r"^```yaml\n(.*?)^```$", (REPO_ROOT / "README.md").read_text(encoding="utf-8"), re.M | re.S)
-    rulebooks = [document for document in [yaml.safe_load(text) for text in readme + [RULEBOOK.read_text(encoding="utf-8"), strings["EXAMPLES"]]]
-                 if isinstance(document, list) and document and isinstance(document[0], dict) and "sources" in document[0]]
-    assert len(rulebooks) == 3
+    texts = readme + [path.read_text(encoding="utf-8") for path in example_rulebooks] + [strings["EXAMPLES"]]
+    rulebooks = [document for document in [yaml.safe_load(text) for text in texts]
+                 if isinstance(document, list) and document and isinstance(document[0], dict) and "sources" in document[0]
+                 and any(source_name in source_args for ruleset in document for source_args in ruleset["sources"])]
+    assert len(rulebooks) == count
     for rulebook in rulebooks:
         for ruleset in rulebook:
-            arguments = [source[SOURCE_NAME] for source in ruleset["sources"] if SOURCE_NAME in source]
+            arguments = [source_args[source_name] for source_args in ruleset["sources"] if source_name in source_args]
             assert arguments, ruleset
             assert all(set(args) <= documented for args in arguments), (arguments, documented)
 

@@ -28,8 +28,8 @@ short_description: Events from the callbacks Vobiz sends (ringing, answered, inp
 description:
   - An ansible-rulebook event source plugin that runs an HTTP server (aiohttp, which ansible-rulebook brings) and puts
     one event on the queue for each callback Vobiz sends to it and that it accepts. Give Vobiz its URLs as the
-    C(ring_url), C(answer_url), C(hangup_url), C(machine_detection_url) of a call (the P(vobiz.telephony.call#module)
-    module's options) or of an application. Unlike P(vobiz.telephony.call_events#event_source), it makes no API
+    C(ring_url), C(answer_url), C(hangup_url), C(machine_detection_url) of a call (the C(vobiz.telephony.call)
+    module's options) or of an application. Unlike the C(vobiz.telephony.call_events) event source, it makes no API
     request at all, and it sees what happens inside a call, such as the digits a person pressed.
   - Every event is a dictionary with one key, C(vobiz), holding C(type); C(call_uuid), C(request_uuid),
     C(call_status), C(direction), C(from), C(to), C(digits), C(speech) and C(hangup_cause) (strings, or C(null) when the
@@ -40,7 +40,7 @@ description:
   - C(type) comes from the callback's C(Event) field. C(Ring) gives C(call.ringing), C(StartApp) C(call.answered),
     C(Hangup) C(call.ended), C(MachineDetection) C(call.machine_detected), C(Redirect) C(call.redirected); a Gather's
     input (C(Digits) or C(Speech), no C(Event)) gives C(call.input); anything else C(call.callback). C(call.answered)
-    and C(call.ended) mean what they mean in P(vobiz.telephony.call_events#event_source), so that a rulebook can
+    and C(call.ended) mean what they mean in C(vobiz.telephony.call_events), so that a rulebook can
     switch sources.
   - "Replies: an answer request (C(StartApp)) gets the answer XML (see O(answer_xml)), a Gather's input the input XML
     (O(input_xml)), both as C(application/xml); every other callback gets HTTP 200 with an empty body. Every reply is
