@@ -96,7 +96,12 @@ def callback_event(params: dict, path: str, signature: str, at: float) -> dict:
     """The event of one accepted callback: {"vobiz": {...}}, `params` every field as sent."""
     event = {"type": event_type(params)}
     for name, keys in STRING_FIELDS:
-        event[name] = next((_text(params[key]) for key in keys if key in params), None)
+        value = None
+        for key in keys:
+            if key in params:
+                value = _text(params[key])
+                break
+        event[name] = value
     for name, key in INTEGER_FIELDS:
         event[name] = as_integer(params.get(key))
     event["machine"] = as_boolean(params.get("Machine"))

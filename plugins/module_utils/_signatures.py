@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import functools
 import hashlib
 import hmac
 from urllib.parse import urlsplit, urlunsplit
@@ -47,7 +48,8 @@ def signature(token: str, base_url: str, nonce: str, separator: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def base_urls(url: str) -> list:
+@functools.lru_cache(maxsize=256)
+def base_urls(url: str) -> tuple:
     """Every form of `url`'s base URL that a sender may have signed: without query and fragment, the path as given;
     on the scheme's default port with and without it written; with and without a user and password."""
     parts = urlsplit(url)
@@ -68,7 +70,7 @@ def base_urls(url: str) -> list:
         userinfo = parts.netloc.rsplit("@", maxsplit=1)[0]
         netlocs += ["%s@%s" % (userinfo, other) for other in hosts[1:]]
     netlocs += hosts
-    return list(dict.fromkeys(urlunsplit((parts.scheme, netloc, parts.path, "", "")) for netloc in netlocs))
+    return tuple(dict.fromkeys(urlunsplit((parts.scheme, netloc, parts.path, "", "")) for netloc in netlocs))
 
 
 def _header(headers, name: str) -> str | None:

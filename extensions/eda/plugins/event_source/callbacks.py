@@ -389,6 +389,12 @@ class EventFeeder:
         self.task = None
 
     def put(self, event: dict) -> None:
+        if not self.waiting and (self.task is None or self.task.done()) and hasattr(self.queue, "put_nowait"):
+            try:
+                self.queue.put_nowait(event)  # nothing waits before it: the queue has room now, or it waits here
+                return
+            except asyncio.QueueFull:
+                pass
         self.waiting.append(event)
         if self.task is None or self.task.done():
             self.task = asyncio.ensure_future(self._feed())

@@ -184,6 +184,12 @@ def test_get_callbacks_carry_their_fields_in_the_query(replay_clock):
     assert reply.event["vobiz"]["type"] == "call.ringing" and reply.event["vobiz"]["call_uuid"] == "c1"
 
 
+def test_form_fields_are_decoded_and_the_first_of_each_counts(replay_clock):
+    body = b"Speech=press+one%21&Digits=&Digits=2&To=%2B919148227303&Empty="
+    reply = post(receiver(replay_clock), "/input", {}, body=body)
+    assert reply.event["vobiz"]["params"] == {"Speech": "press one!", "Digits": "", "To": "+919148227303", "Empty": ""}
+
+
 def test_a_json_body_is_taken_as_sent(replay_clock):
     body = json.dumps({"Event": "MachineDetection", "Machine": True, "CallUUID": "c1"}).encode()
     reply = post(receiver(replay_clock), "/machine", {}, content_type="application/json; charset=utf-8", body=body)
@@ -199,6 +205,8 @@ def test_a_json_body_is_taken_as_sent(replay_clock):
     ("POST", FORM, b"a&b=1", 400, "a body that cannot be read as application/x-www-form-urlencoded (ValueError)"),
     ("POST", FORM, b"a=%ff", 400, "a body that cannot be read as application/x-www-form-urlencoded (UnicodeDecodeError)"),
     ("POST", FORM, b"a=\xff", 400, "a body that cannot be read"),
+    ("POST", FORM, b"a=1&&b=2", 400, "a body that cannot be read as application/x-www-form-urlencoded (ValueError)"),
+    ("POST", FORM, b"&".join(b"f%d=1" % index for index in range(1001)), 400, "a body that cannot be read"),
     ("POST", "application/json", b"[1]", 400, "a JSON body that is not an object"),
     ("POST", "application/json", b"{", 400, "a body that cannot be read as application/json (JSONDecodeError)"),
 ])

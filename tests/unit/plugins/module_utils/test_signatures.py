@@ -97,10 +97,10 @@ def test_both_forms_of_a_default_port_and_of_credentials_verify(url):
 
 
 def test_base_urls():
-    assert base_urls("https://example.com/a/b?x=1#top") == ["https://example.com/a/b", "https://example.com:443/a/b"]
-    assert base_urls("http://example.com:80/a") == ["http://example.com:80/a", "http://example.com/a"]
-    assert base_urls("http://127.0.0.1:5000/cb") == ["http://127.0.0.1:5000/cb"]
-    assert base_urls("https://[::1]/cb") == ["https://[::1]/cb", "https://[::1]:443/cb"]
+    assert base_urls("https://example.com/a/b?x=1#top") == ("https://example.com/a/b", "https://example.com:443/a/b")
+    assert base_urls("http://example.com:80/a") == ("http://example.com:80/a", "http://example.com/a")
+    assert base_urls("http://127.0.0.1:5000/cb") == ("http://127.0.0.1:5000/cb",)
+    assert base_urls("https://[::1]/cb") == ("https://[::1]/cb", "https://[::1]:443/cb")
 
 
 def test_any_of_several_urls_may_verify():
