@@ -17,7 +17,7 @@ Every text and attribute is XML-escaped. Standard library only, no Ansible impor
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

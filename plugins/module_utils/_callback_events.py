@@ -11,6 +11,8 @@ Pure, no Ansible import: the callbacks event source runs where ansible-core may 
 
 from __future__ import annotations
 
+import math
+
 from ansible_collections.vobiz.telephony.plugins.module_utils._events import iso_timestamp
 
 # Vobiz's Event field -> the event's type (call.answered and call.ended mean what they mean in call_events).
@@ -77,7 +79,7 @@ def as_integer(value) -> int | None:
         number = float(str(value).strip())
     except ValueError:
         return None
-    return int(number) if number == number and abs(number) != float("inf") else None
+    return int(number) if math.isfinite(number) else None
 
 
 def as_boolean(value) -> bool | None:

@@ -16,7 +16,7 @@ if not __package__:  # run by path, as ansible-rulebook runs a source: make the 
     runpy.run_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_on_path.py"))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError, source_arguments  # noqa: F401 (ArgumentError: part of this source's API)
+from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import source_arguments
 from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import LISTS, CallApi
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._events import (

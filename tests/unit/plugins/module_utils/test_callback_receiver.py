@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from urllib.parse import urlencode
 
 import pytest

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from ansible_collections.vobiz.telephony.extensions.eda.plugins.event_source import call_events
+from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError
 from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError
 from ansible_collections.vobiz.telephony.plugins.module_utils._events import EVENT_TYPES, CallTracker, ListEntry
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
@@ -44,7 +45,7 @@ def options_of(source, args: dict, environ=None) -> dict:
 
 
 def refusal(source, args: dict, environ=None) -> str:
-    with pytest.raises(source.ArgumentError) as raised:
+    with pytest.raises(ArgumentError) as raised:
         options_of(source, args, environ)
     message = str(raised.value)
     assert message.startswith("vobiz.telephony.call_events: ")
@@ -146,7 +147,7 @@ def test_numbers_from_templated_strings_and_one_status_as_a_string(source):
 
 
 def test_bad_arguments_stop_the_source_before_any_request(source, mocked):
-    with pytest.raises(source.ArgumentError):
+    with pytest.raises(ArgumentError):
         asyncio.run(source.main(asyncio.Queue(), dict(CONNECTION, interval=0)))
     assert len(mocked.calls) == 0
 
