@@ -21,6 +21,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import secrets
@@ -31,7 +32,8 @@ import sys
 import time
 from urllib.parse import urlencode
 
-from .harness import Bench, BenchmarkError
+from .events import RulebookProcess
+from .harness import AUTH_TOKEN, Bench, BenchmarkError
 from .report import Figure, progress
 
 REQUESTS = 2000
@@ -41,6 +43,24 @@ ROUNDS = 9
 TOKEN = "bench-callback-token"
 TARGET_RATIO = 0.8
 START_DEADLINE = 60.0
+LATENCY_SAMPLES = 10
+LIVE_CALLS = 1000
+CALL_EVENTS_INTERVAL = 5.0
+LATENCY_RULEBOOK = """\
+---
+- name: Benchmark of vobiz.telephony.callbacks
+  hosts: localhost
+  sources:
+    - vobiz.telephony.callbacks:
+        host: 127.0.0.1
+        port: {port}
+  rules:
+    - name: A call ended
+      condition: event.vobiz.type == "call.ended"
+      action:
+        debug:
+          msg: "bench-callback {{{{ event.vobiz.call_uuid }}}}"
+"""
 
 # The baseline: what ansible.eda.webhook does with hmac_secret set, and nothing more.
 WEBHOOK = r'''
@@ -114,8 +134,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _b64_hmac(message: str) -> str:
-    return base64.b64encode(hmac.new(TOKEN.encode(), message.encode(), hashlib.sha256).digest()).decode()
+def _b64_hmac(message: str, token: str = TOKEN) -> str:
+    return base64.b64encode(hmac.new(token.encode(), message.encode(), hashlib.sha256).digest()).decode()
 
 
 def callback_requests(port: int) -> list:
@@ -199,6 +219,50 @@ async def _send_all(port: int, requests: list) -> tuple:
         return time.perf_counter() - started, statuses
 
 
+def send_hangup(port: int, call_uuid: str) -> None:
+    """One signed hangup callback (the account's token, which the rulebook's environment gives the source); 200 or an error."""
+    url = "http://127.0.0.1:%d/hangup" % port
+    nonce = "%020d" % secrets.randbelow(10 ** 20)
+    body = urlencode({"Event": "Hangup", "CallUUID": call_uuid, "CallStatus": "completed"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Vobiz-Signature-V3": _b64_hmac(url + "." + nonce, AUTH_TOKEN),
+               "X-Vobiz-Signature-V3-Nonce": nonce}
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/hangup", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise BenchmarkError("the callbacks source answered %d to a signed callback" % response.status)
+
+
+def latencies(bench: Bench) -> list:
+    """Seconds from sending each of LATENCY_SAMPLES signed callbacks, one at a time, to its rule's line."""
+    port = free_port()
+    rulebook = RulebookProcess(bench, 0, "callbacks-latency", LATENCY_RULEBOOK.format(port=port))
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                rulebook._check_alive(deadline, "the callbacks listener")  # pylint: disable=protected-access
+                time.sleep(0.05)
+        send_hangup(port, "bench-warm-up")
+        rulebook.wait_for_line("bench-callback bench-warm-up")
+        measured = []
+        for number in range(LATENCY_SAMPLES):
+            call_uuid = "bench-latency-%02d" % number
+            sent = time.monotonic()
+            send_hangup(port, call_uuid)
+            measured.append(rulebook.wait_for_line("bench-callback %s" % call_uuid) - sent)
+    finally:
+        rulebook.stop()
+    return measured
+
+
 def measure(bench: Bench):
     source = bench.collections / "ansible_collections" / "vobiz" / "telephony" / "extensions" / "eda" / "plugins" / "event_source" / "callbacks.py"
     callbacks = Server(bench, "callbacks", CALLBACKS, str(source))
@@ -227,3 +291,15 @@ def measure(bench: Bench):
                   "baseline: aiohttp doing what ansible.eda.webhook does (JSON body, HMAC-SHA256 of the body), same requests a round: %s"
                   % ", ".join("%.0f" % value for value in rates["webhook"]),
                   "both servers with ansible-rulebook's one-place queue drained at once; the client runs in the benchmark's process"])
+    progress("   callback -> rule through ansible-rulebook, %d callbacks one at a time" % LATENCY_SAMPLES)
+    measured = latencies(bench)
+    yield Figure("9c", "callbacks: callback -> rule fired (median)", "%.3f s" % statistics.median(measured), "-", None,
+                 ["%d signed hangup callbacks one after the other, from sending to the rule's debug line in ansible-rulebook's output: %s s"
+                  % (len(measured), ", ".join("%.3f" % value for value in measured)),
+                  "call_events at interval 1 (figures 6a, 6b): about half an interval on average, a whole interval at worst, plus a look"])
+    yield Figure("9d", "callbacks, worst: callback -> rule fired", "%.3f s" % max(measured), "-", None, [])
+    per_minute = (2 + LIVE_CALLS) * 60 / CALL_EVENTS_INTERVAL
+    yield Figure("9e", "API requests a minute, %d live calls: callbacks / call_events" % LIVE_CALLS, "0 / %.0f" % per_minute, "-", None,
+                 ["callbacks has no API client at all; call_events at interval %g with its defaults makes one list request per status and "
+                  "one record request per live call a look, (2 + %d) x 60 / %g (figure 6c measures the per-look count with 100 calls)"
+                  % (CALL_EVENTS_INTERVAL, LIVE_CALLS, CALL_EVENTS_INTERVAL)])

@@ -47,8 +47,9 @@ RULEBOOK = """\
 class RulebookProcess:
     """ansible-rulebook running the benchmark rulebook, its output unbuffered in a file."""
 
-    def __init__(self, bench: Bench, interval: float, name: str):
-        rulebook = bench.write_file(name + ".yml", RULEBOOK.format(interval=interval))
+    def __init__(self, bench: Bench, interval: float, name: str, text: str | None = None):
+        """The benchmark rulebook of call_events at `interval`, or the rulebook `text`."""
+        rulebook = bench.write_file(name + ".yml", RULEBOOK.format(interval=interval) if text is None else text)
         self.log = bench.workdir / (name + ".out")
         env = dict(bench.ansible_env(), PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")), PYTHONUNBUFFERED="1")
         self.process = start_rulebook([str(BIN / "ansible-rulebook"), "--rulebook", str(rulebook)], env, bench.workdir, self.log)
