@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""python -m tests.benchmarks [--only 1,...,9] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
+"""python -m tests.benchmarks [--only 1,...,10] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ BENCHMARKS = (
     ("6", "Event-Driven Ansible: call_events through ansible-rulebook", events.measure),
     ("7", "Hanging up 100 live calls", hang_up.measure),
     ("8", "200 module runs in a row", repeated.measure),
-    ("9", "Event-Driven Ansible: signed callbacks a second, callbacks against a webhook baseline", callback_rate.measure),
+    ("10", "Event-Driven Ansible: signed callbacks a second, callbacks against a webhook baseline", callback_rate.measure),
 )
 
 
