@@ -242,6 +242,9 @@ INVALID_REPLIES = {
     "an unknown verb": Reply(body=speak("<Shout>Hi</Shout>"), content_type=XML),
     "over 100 KB": Reply(body=speak("<Speak>" + "a" * (100 * 1024) + "</Speak>"), content_type=XML),
     "a Gather without action": Reply(body=speak("<Gather/>"), content_type=XML),
+    "a loop that is no number": Reply(body=speak("<Speak loop='twice'>Hi</Speak>"), content_type=XML),
+    "a verb inside Speak": Reply(body=speak("<Speak><Play>https://example.com/a.mp3</Play></Speak>"), content_type=XML),
+    "a Hangup inside Gather": Reply(body=speak("<Gather action='https://example.com/g'><Hangup/></Gather>"), content_type=XML),
     "500 every time": Reply(status=500, body="down"),
 }
 
