@@ -112,7 +112,7 @@ def _positive(query: dict, name: str, default: int, at_most: int | None = None) 
 
 
 def matcher(query: dict):
-    """A predicate for the query's filters (combined with AND), or BadQuery."""
+    """A predicate for the query's filters (combined with AND), None when the query has none, or BadQuery."""
     dates = [query.get("start_date"), query.get("end_date")]
     if (dates[0] is None) != (dates[1] is None):
         raise BadQuery("start_date and end_date must be sent together")
@@ -128,12 +128,14 @@ def matcher(query: dict):
         except ValueError as error:
             raise BadQuery("min_duration must be an integer") from error
     exact = {name: query[name] for name in EXACT_FILTERS if query.get(name) is not None}
-    text = (query.get("search") or "").lower()
+    from_number, to_number, text = query.get("from_number"), query.get("to_number"), (query.get("search") or "").lower()
+    if not (from_number or to_number or dates[0] is not None or min_duration is not None or exact or text):
+        return None
 
     def matches(record: dict) -> bool:
-        if query.get("from_number") and query["from_number"] not in str(record.get("caller_id_number") or ""):
+        if from_number and from_number not in str(record.get("caller_id_number") or ""):
             return False
-        if query.get("to_number") and query["to_number"] not in str(record.get("destination_number") or ""):
+        if to_number and to_number not in str(record.get("destination_number") or ""):
             return False
         if dates[0] is not None and not dates[0] <= str(record.get("start_time") or "")[:10] <= dates[1]:
             return False
@@ -147,18 +149,29 @@ def matcher(query: dict):
 
 
 def summary_of(records: list[dict]) -> dict:
+    """Vobiz's summary of the filtered set, in one pass (a benchmark's scenario holds 10,000 records, read per page)."""
     total = len(records)
-    answered = sum(1 for record in records if record.get("answer_time"))
-    durations = sum(int(record.get("duration") or 0) for record in records)
+    answered = durations = billable = 0
+    cost = 0.0
+    last_call_at = None
+    for record in records:
+        if record.get("answer_time"):
+            answered += 1
+        durations += int(record.get("duration") or 0)
+        billable += int(record.get("billsec") or 0)
+        cost += float(record.get("total_cost") or 0)
+        start = record.get("start_time")
+        if start and (last_call_at is None or start > last_call_at):
+            last_call_at = start
     return {
         "totalCalls": total,
         "answeredCalls": answered,
         "answerRate": round(100.0 * answered / total, 2) if total else 0,
         "avgCallDuration": f"{round(durations / total) if total else 0}s",
         "total_duration_seconds": durations,
-        "total_billable_seconds": sum(int(record.get("billsec") or 0) for record in records),
-        "total_cost": round(sum(float(record.get("total_cost") or 0) for record in records), 4),
-        "last_call_at": max((record["start_time"] for record in records if record.get("start_time")), default=None),
+        "total_billable_seconds": billable,
+        "total_cost": round(cost, 4),
+        "last_call_at": last_call_at,
     }
 
 
@@ -206,7 +219,7 @@ def answer_cdr(calls: list[Call], auth_id: str, rest: str | None, query: dict, n
         return json_reply(200, {"success": True, "data": record})
     try:
         matches = matcher(query)
-        selected = [record for record in records if matches(record)]
+        selected = records if matches is None else [record for record in records if matches(record)]
         return csv_reply(selected) if rest == "export" else list_reply(selected, auth_id, query)
     except BadQuery as error:
         return envelope_reply(400, request_id, "INVALID_PARAMETER", str(error))
