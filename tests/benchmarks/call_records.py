@@ -41,6 +41,7 @@ import sys
 from pathlib import Path
 
 from .harness import AUTH_ID, AUTH_TOKEN, Bench, BenchmarkError, checked, module_result, run_process
+from .many_calls import EMPTY_PLAYBOOK
 from .report import Figure, progress
 
 COUNT = 10_000
@@ -53,13 +54,6 @@ NO_MATCH = "55555555555555"  # a from_number substring no generated number conta
 
 # Per terminal status: its share of the calls, whether the call was answered.
 OUTCOMES = (("completed", 60, True), ("no-answer", 15, False), ("busy", 10, False), ("failed", 10, False), ("canceled", 5, False))
-
-EMPTY_PLAYBOOK = """\
-- name: Nothing, to measure what any playbook costs
-  hosts: localhost
-  gather_facts: false
-  tasks: []
-"""
 
 MODULE_PLAYBOOK = """\
 - name: Every call record with one cdr_info task
