@@ -28,7 +28,10 @@ One playbook runs three tasks through the wrapper: `ansible.builtin.ping` (a tri
 search that matches nothing (one request, no record: same interpreter, same imports, same code path) and cdr_info
 over the 10,000 records. The figure is the 10,000-record run's peak, and its cost over the no-record search: that
 difference is what the records themselves cost. Largest of 3 playbook runs. The details give the same two cdr_info
-runs made directly (`python -m <module> ARGS.json`, no AnsiballZ), measured by os.wait4() as figure 4 is.
+runs made directly (`python -m <module> ARGS.json`, no AnsiballZ), through the same wrapper: a child started from
+this benchmark process would not do, because Python starts it with vfork() and exec(), and Linux keeps the old
+address space's high-water mark in the new program's ru_maxrss, so it would report at least this (larger) process's
+peak (figure 4's and 2b's RSS are measured that way: an upper bound). The wrapper's own peak is far below a module's.
 """
 
 from __future__ import annotations
