@@ -15,7 +15,7 @@ import time
 
 from tests.simulator.scenario import RESPONSE_STYLES
 
-from . import adhoc, call_sets, events, hang_up, many_calls, placing, repeated, thousand, waiting
+from . import adhoc, call_records, call_sets, events, hang_up, many_calls, placing, repeated, thousand, waiting
 from .harness import LATENCY, Bench, BenchmarkError
 from .report import progress, show_figure, table
 
@@ -29,6 +29,7 @@ BENCHMARKS = (
     ("7", "Hanging up 100 live calls", hang_up.measure),
     ("8", "200 module runs in a row", repeated.measure),
     ("9", "Placing 100 calls", placing.measure),
+    ("10", "10,000 call records: cdr_info against a uri loop over the pages, and its peak memory", call_records.measure),
 )
 
 
