@@ -20,6 +20,7 @@ import argparse
 import collections
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -125,7 +126,13 @@ def run_target(number: int, target: str, command: str) -> tuple:
     return code == 0, time.monotonic() - started
 
 
+def stop_on_sigterm(signum, frame) -> None:
+    """`kill` (SIGTERM) ends the script as Ctrl-C does: through the `finally` that stops the busy loops."""
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (0: one process)")
@@ -163,6 +170,9 @@ def main() -> int:
                 ran[test_id] += 1
                 passed[test_id] += target_passed
                 print("run %d of %d: %s %s, %.0f s" % (number, options.runs, test_id, "passed" if target_passed else "FAILED", seconds), flush=True)
+    except KeyboardInterrupt:
+        print("stress: stopped before the end", file=sys.stderr)
+        return 130
     finally:
         stop(loops)
 

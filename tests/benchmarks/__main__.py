@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""python -m tests.benchmarks [--only 1,...,10] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
+"""python -m tests.benchmarks [--only 1,...,11] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import time
 
 from tests.simulator.scenario import RESPONSE_STYLES
 
-from . import adhoc, call_sets, callback_rate, events, hang_up, many_calls, repeated, thousand, waiting
+from . import adhoc, call_records, call_sets, callback_rate, events, hang_up, many_calls, placing, repeated, thousand, waiting
 from .harness import LATENCY, Bench, BenchmarkError
 from .report import progress, show_figure, table
 
@@ -28,7 +28,9 @@ BENCHMARKS = (
     ("6", "Event-Driven Ansible: call_events through ansible-rulebook", events.measure),
     ("7", "Hanging up 100 live calls", hang_up.measure),
     ("8", "200 module runs in a row", repeated.measure),
-    ("10", "Event-Driven Ansible: signed callbacks a second, callbacks against a webhook baseline", callback_rate.measure),
+    ("9", "Placing 100 calls", placing.measure),
+    ("10", "10,000 call records: cdr_info against a uri loop over the pages, and its peak memory", call_records.measure),
+    ("11", "Event-Driven Ansible: signed callbacks a second, callbacks against a webhook baseline", callback_rate.measure),
 )
 
 

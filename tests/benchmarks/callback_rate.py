@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""10. Event-Driven Ansible: signed callbacks a second that the callbacks source takes, beside a webhook baseline.
+"""11. Event-Driven Ansible: signed callbacks a second that the callbacks source takes, beside a webhook baseline.
 
 Two servers, each in a process of its own with one asyncio queue of one place drained at once (as ansible-rulebook's):
 - the callbacks event source itself (the installed collection's file, run by path as ansible-rulebook runs it),
@@ -283,23 +283,23 @@ def measure(bench: Bench):
     ours, theirs = statistics.median(rates["callbacks"]), statistics.median(rates["webhook"])
     ratios = [mine / baseline for mine, baseline in zip(rates["callbacks"], rates["webhook"], strict=True)]
     ratio = statistics.median(ratios)
-    yield Figure("10a", "callbacks: signed callbacks taken a second", "%.0f/s" % ours, "-", None,
+    yield Figure("11a", "callbacks: signed callbacks taken a second", "%.0f/s" % ours, "-", None,
                  ["median of %d rounds of %d form-encoded callbacks signed V3 and V2 (a new nonce each), %d connections: %s"
                   % (ROUNDS, REQUESTS, CONNECTIONS, ", ".join("%.0f" % value for value in rates["callbacks"]))])
-    yield Figure("10b", "callbacks against a webhook baseline", "%.2fx (%.0f/s)" % (ratio, theirs), ">= %.1fx" % TARGET_RATIO, ratio >= TARGET_RATIO,
+    yield Figure("11b", "callbacks against a webhook baseline", "%.2fx (%.0f/s)" % (ratio, theirs), ">= %.1fx" % TARGET_RATIO, ratio >= TARGET_RATIO,
                  ["median of the rounds' ratios: %s" % ", ".join("%.2f" % value for value in ratios),
                   "baseline: aiohttp doing what ansible.eda.webhook does (JSON body, HMAC-SHA256 of the body), same requests a round: %s"
                   % ", ".join("%.0f" % value for value in rates["webhook"]),
                   "both servers with ansible-rulebook's one-place queue drained at once; the client runs in the benchmark's process"])
     progress("   callback -> rule through ansible-rulebook, %d callbacks one at a time" % LATENCY_SAMPLES)
     measured = latencies(bench)
-    yield Figure("10c", "callbacks: callback -> rule fired (median)", "%.3f s" % statistics.median(measured), "-", None,
+    yield Figure("11c", "callbacks: callback -> rule fired (median)", "%.3f s" % statistics.median(measured), "-", None,
                  ["%d signed hangup callbacks one after the other, from sending to the rule's debug line in ansible-rulebook's output: %s s"
                   % (len(measured), ", ".join("%.3f" % value for value in measured)),
                   "call_events at interval 1 (figures 6a, 6b): about half an interval on average, a whole interval at worst, plus a look"])
-    yield Figure("10d", "callbacks, worst: callback -> rule fired", "%.3f s" % max(measured), "-", None, [])
+    yield Figure("11d", "callbacks, worst: callback -> rule fired", "%.3f s" % max(measured), "-", None, [])
     per_minute = (2 + LIVE_CALLS) * 60 / CALL_EVENTS_INTERVAL
-    yield Figure("10e", "API requests a minute, %d live calls: callbacks / call_events" % LIVE_CALLS, "0 / %.0f" % per_minute, "-", None,
+    yield Figure("11e", "API requests a minute, %d live calls: callbacks / call_events" % LIVE_CALLS, "0 / %.0f" % per_minute, "-", None,
                  ["callbacks has no API client at all; call_events at interval %g with its defaults makes one list request per status and "
                   "one record request per live call a look, (2 + %d) x 60 / %g (figure 6c measures the per-look count with 100 calls)"
                   % (CALL_EVENTS_INTERVAL, LIVE_CALLS, CALL_EVENTS_INTERVAL)])

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,6 +152,24 @@ class Bench:
             raise BenchmarkError(str(error)) from None
         self.api_url = self.simulator.api_url
 
+    @contextmanager
+    def simulator_with(self, scenario: Path, name: str):
+        """A second simulator, loaded with `scenario` (the bench account must be in it), in place of the first while
+        the block runs: Ansible, the module runs and control() all go to it; stopped at the end."""
+        workdir = self.workdir / name
+        workdir.mkdir()
+        try:
+            simulator = start_simulator(scenario, workdir, latency=LATENCY)
+        except SimulatorStartError as error:
+            raise BenchmarkError(str(error)) from None
+        saved = self.api_url
+        self.api_url = simulator.api_url
+        try:
+            yield simulator
+        finally:
+            self.api_url = saved
+            simulator.stop()
+
     # the simulator's control API
 
     def control(self, method: str, name: str, body=None):
@@ -196,11 +215,11 @@ class Bench:
 
     # the module run directly, without Ansible's controller
 
-    def module_argv(self, params: dict, name: str) -> list:
+    def module_argv(self, params: dict, name: str, module: str = MODULE) -> list:
         """python -m <the module> ARGS_FILE: AnsibleModule reads its arguments from the file, as under Ansible."""
         args = dict(params, api_url=self.api_url, auth_id=AUTH_ID, auth_token=AUTH_TOKEN)
         args_file = self.write_file(name, json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-        return [sys.executable, "-m", MODULE, str(args_file)]
+        return [sys.executable, "-m", module, str(args_file)]
 
     def module_env(self) -> dict:
         return dict(os.environ, PYTHONPATH=str(self.collections))
@@ -208,9 +227,9 @@ class Bench:
     def start_module(self, params: dict, name: str) -> Started:
         return start_process(self.module_argv(params, name), self.module_env(), self.workdir, self.scratch)
 
-    def run_module(self, params: dict, name: str) -> tuple:
-        """(Run, the module's result) of one direct run."""
-        run = run_process(self.module_argv(params, name), self.module_env(), self.workdir, self.scratch)
+    def run_module(self, params: dict, name: str, module: str = MODULE) -> tuple:
+        """(Run, the module's result) of one direct run of `module` (by default live_call_info)."""
+        run = run_process(self.module_argv(params, name, module), self.module_env(), self.workdir, self.scratch)
         return checked(run, "the module"), module_result(run)
 
     def run_python_module(self, module: str, args: list, what: str) -> Run:

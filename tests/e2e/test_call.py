@@ -19,6 +19,7 @@ DIAL_RULES = [
     {"match": "3$", "outcome": "no-answer", "ring": 0.3},
     {"match": "4$", "outcome": "failed"},
     {"match": "5$", "outcome": "machine", "ring": 0.3, "talk": 1},
+    {"match": "6$", "outcome": "answered", "ring": 0.3, "talk": 600},  # stays on the line: seen in progress however late
     {"match": "9$", "outcome": "answered", "ring": 600},
     {"outcome": "answered", "ring": 0.3, "talk": 1},
 ]

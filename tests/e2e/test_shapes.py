@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, Run, Sim, call_path, served_status, status_queries, unwrapped
+from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, MARGIN, Run, Sim, call_path, served_status, status_queries, unwrapped
 
 UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 SESSION_START = "2026-06-11 16:03:28.586839"
@@ -253,8 +253,8 @@ def test_every_request_is_an_authenticated_get(shapes: Shapes):
 @pytest.mark.timing
 def test_single_look_waited_is_the_look(shapes: Shapes):
     """waited: from the start of the first observation to the end of the last; a single look has no pause in it, so its
-    waited is that look's few milliseconds (5 s is only a margin for a busy machine, far below any configured wait)."""
+    waited is that look's few milliseconds (MARGIN is only room for a busy machine's stalls: 5.7 s was seen once)."""
     names = ("live", "queued", "live_but_queued", "queued_but_live", "ended", "not_found", "list_details", "list_plain", "list_queued")
     for name in names:
         waited = shapes.result(name)["waited"]
-        assert isinstance(waited, float) and 0 <= waited < 5.0, (name, waited)
+        assert isinstance(waited, float) and 0 <= waited < MARGIN, (name, waited)

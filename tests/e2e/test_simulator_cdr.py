@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import time
 
 import pytest
 import requests
@@ -154,3 +155,34 @@ def test_cdr_delay_must_be_a_non_negative_number():
         parse_call({"call_uuid": "x", "cdr_delay": -1}, 0.0, ACCOUNT)
     with pytest.raises(ScenarioError, match="cdr_delay"):
         parse_call({"call_uuid": "x", "cdr_delay": "soon"}, 0.0, ACCOUNT)
+
+
+@pytest.mark.timing
+def test_the_list_follows_every_change_to_the_calls_though_a_filtered_set_is_kept_between_pages():
+    """The simulator computes a filtered set once and keeps it while nothing changes; every kind of change shows."""
+    simulator = Simulator(scenario=SCENARIO).start()
+    try:
+        def listed() -> list:
+            return uuids(cdr_get(simulator, per_page=100))
+
+        assert listed() == listed() == ["done-new", "busy-mid", "done-old"]
+        simulator.control("POST", "calls", {"calls": [{"call_uuid": "added-ended", "timeline": [{"at": -2, "status": "completed"}]}]})
+        assert listed()[0] == "added-ended"
+        simulator.control("POST", "calls/still-live/status", {"status": "completed"})
+        assert listed()[0] == "still-live"
+        # time alone: a scripted end, and a record's delay, each pass while nothing else changes
+        created = simulator.control("POST", "calls", {"calls": [
+            {"call_uuid": "ends-soon", "timeline": [{"at": 0, "status": "in-progress"}, {"at": 1.5, "status": "completed"}]},
+            {"call_uuid": "record-soon", "cdr_delay": 1.5, "timeline": [{"at": -1, "status": "completed"}]},
+        ]})["created_at_monotonic"]
+        before = listed()
+        if time.monotonic() < created + 1.5:  # answered before either could show (a busy machine may be later)
+            assert "ends-soon" not in before and "record-soon" not in before
+        deadline = time.monotonic() + 15
+        while not {"ends-soon", "record-soon"} <= set(listed()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert {"ends-soon", "record-soon"} <= set(listed())
+        simulator.control("DELETE", "calls")
+        assert listed() == []
+    finally:
+        simulator.stop()

@@ -78,8 +78,13 @@ def _dial_rules(state: SimulatorState, method: str, body: dict) -> Reply:
         with state.lock:
             state.dial_rules = rules
     with state.lock:
-        return json_reply(200, {"rules": [{"match": rule.match.pattern if rule.match else None, "outcome": rule.outcome,
-                                           "ring": rule.ring, "talk": rule.talk} for rule in state.dial_rules]})
+        return json_reply(200, {"rules": [rule.describe() for rule in state.dial_rules]})
+
+
+def _callbacks(state: SimulatorState, method: str, call_uuid: str | None) -> Reply:
+    if method == "DELETE":
+        return json_reply(200, {"deleted": state.callback_log.clear()})
+    return json_reply(200, state.callback_log.snapshot(call_uuid))
 
 
 def _reset(state: SimulatorState) -> Reply:
@@ -107,6 +112,8 @@ def _route(state: SimulatorState, method: str, name: str, body: dict) -> Reply |
     if name == "requests" and method in ("GET", "DELETE"):
         return _requests(state, method)
     parts = name.split("/")
+    if parts[0] == "callbacks" and len(parts) <= 2 and method in ("GET", "DELETE"):
+        return _callbacks(state, method, unquote(parts[1]) if len(parts) == 2 and method == "GET" else None)
     if len(parts) == 3 and parts[0] == "calls" and parts[2] == "status" and method == "POST":
         return _change_status(state, unquote(parts[1]), body)
     return None

@@ -8,6 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from .call_flow import CallFlow, CallUrls
 from .replies import Reply, envelope_reply, json_reply, new_api_id
 from .scenario import ScenarioError
 
@@ -20,7 +21,8 @@ METHOD_FIELDS = ("answer_method", "ring_method", "hangup_method", "fallback_meth
 URL_FIELDS = ("answer_url", "ring_url", "hangup_url", "fallback_url", "machine_detection_url")
 
 OUTCOMES = ("answered", "busy", "no-answer", "failed", "machine")
-RULE_KEYS = frozenset({"match", "outcome", "ring", "talk"})
+RULE_KEYS = frozenset({"match", "outcome", "ring", "talk", "digits", "digits_after"})
+DIGITS = re.compile(r"\A[0-9*#]+\Z")
 DEFAULT_RULE = {"outcome": "answered", "ring": 1.0, "talk": 5.0}
 QUEUED_FOR = 0.2  # seconds a placed call stays queued before it rings
 
@@ -28,12 +30,19 @@ QUEUED_FOR = 0.2  # seconds a placed call stays queued before it rings
 @dataclass
 class DialRule:
     """What a placed call to a matching destination does: `match` (a regex searched in the destination; None matches
-    every one), the outcome, seconds ringing, and seconds talking before the callee hangs up (answered or machine)."""
+    every one), the outcome, seconds ringing, seconds talking before the callee hangs up (answered or machine), and
+    the digits the callee presses `digits_after` seconds after answering (a <Gather> of the answer XML takes them)."""
 
     match: re.Pattern | None
     outcome: str
     ring: float
     talk: float
+    digits: str | None = None
+    digits_after: float = 0.0
+
+    def describe(self) -> dict:
+        return {"match": self.match.pattern if self.match else None, "outcome": self.outcome, "ring": self.ring,
+                "talk": self.talk, "digits": self.digits, "digits_after": self.digits_after}
 
     def timeline(self) -> list:
         """The call's timeline, in scenario form (seconds after it was placed)."""
@@ -60,11 +69,15 @@ def parse_dial_rule(raw) -> DialRule:
     try:
         match = re.compile(raw["match"]) if raw.get("match") else None
         ring, talk = float(raw.get("ring", DEFAULT_RULE["ring"])), float(raw.get("talk", DEFAULT_RULE["talk"]))
+        digits_after = float(raw.get("digits_after", 0))
     except (re.error, TypeError, ValueError) as error:
         raise ScenarioError(f"bad dial rule {raw!r}: {error}") from error
-    if ring < 0 or talk < 0:
-        raise ScenarioError(f"dial rule 'ring' and 'talk' must not be negative: {raw!r}")
-    return DialRule(match, outcome, ring, talk)
+    if ring < 0 or talk < 0 or digits_after < 0:
+        raise ScenarioError(f"dial rule 'ring', 'talk' and 'digits_after' must not be negative: {raw!r}")
+    digits = raw.get("digits")
+    if digits is not None and not (isinstance(digits, str) and DIGITS.match(digits)):
+        raise ScenarioError(f"dial rule 'digits' must be a string of 0-9, * and #: {raw!r}")
+    return DialRule(match, outcome, ring, talk, digits, digits_after)
 
 
 def parse_dial_rules(raws) -> list:
@@ -112,6 +125,7 @@ def place(state, auth_id: str, raw_body: bytes, request_id: str) -> Reply:
         body = json.loads(raw_body) if raw_body.strip() else None
     except ValueError:
         body = None
+    flows = []
     with state.lock:
         account = state.accounts[auth_id]
         if account.no_balance:
@@ -126,10 +140,16 @@ def place(state, auth_id: str, raw_body: bytes, request_id: str) -> Reply:
             return envelope_reply(400, request_id, "INVALID_PARAMETER", error)
         state.placed_at.setdefault(auth_id, []).append(now)
         uuids = []
+        urls = CallUrls.from_body(body)
         for destination in body["to"].split("<"):
             call_uuid = str(uuid.uuid4())
+            rule = rule_for(state.dial_rules, destination)
             state.add_calls([{"call_uuid": call_uuid, "account": auth_id, "from": body["from"], "to": destination,
                               "caller_name": str(body.get("caller_name") or ""), "direction": "outbound",
-                              "timeline": rule_for(state.dial_rules, destination).timeline()}], now)
+                              "timeline": rule.timeline()}], now)
             uuids.append(call_uuid)
+            if urls.any_sent():
+                flows.append(CallFlow(state, state.calls[call_uuid], urls, account.auth_token, rule.digits, rule.digits_after))
+    for flow in flows:  # each in its own thread: the callbacks never hold up this answer
+        flow.start()
     return json_reply(200, {"api_id": new_api_id(), "message": "Call fired", "request_uuid": uuids[0] if len(uuids) == 1 else uuids})

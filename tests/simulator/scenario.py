@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import math
 import time
@@ -86,6 +87,17 @@ class TimelineEntry:
     cdr: dict = field(default_factory=dict)
 
 
+# Bumped after every change to a call (created, status set, held timeline started): the CDR API's cache of a whole
+# filtered set (cdr.py) is valid only while this has not moved. next() on a count is atomic; each value is new.
+_CALL_CHANGES = itertools.count(1)
+calls_version = 0
+
+
+def _call_changed() -> None:
+    global calls_version  # pylint: disable=global-statement
+    calls_version = next(_CALL_CHANGES)
+
+
 @dataclass
 class Call:
     call_uuid: str
@@ -105,6 +117,9 @@ class Call:
     cdr_delay: float = 0.0  # seconds after its end before the call's record is in the CDR API
     cdr_cache: tuple | None = field(default=None, repr=False, compare=False)  # (end key, record) of the CDR API
 
+    def __post_init__(self) -> None:
+        _call_changed()
+
     def start_timeline(self, now: float) -> None:
         """Start a held timeline now: every entry moves by the time it was held."""
         if self.held_since is None:
@@ -113,6 +128,7 @@ class Call:
         for entry in self.timeline:
             entry.at += shift
         self.held_since = None
+        _call_changed()
 
     def entry_at(self, now: float) -> TimelineEntry | None:
         """The timeline entry in force at `now`; None before the call exists."""
@@ -135,6 +151,7 @@ class Call:
             self.timeline = [entry for entry in self.timeline if entry.at <= now]
         self.timeline.append(TimelineEntry(at=now, status=status, cdr=dict(cdr or {})))
         self.timeline.sort(key=lambda entry: entry.at)
+        _call_changed()
 
     def describe(self, now: float) -> dict:
         """Control-API view of the call."""

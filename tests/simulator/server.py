@@ -435,6 +435,7 @@ class Simulator:
         if server is None:
             return
         server.stop_event.set()  # ends latency waits, delays, trickles and hangs
+        self.state.stop_flows()  # and the placed calls' callbacks
         server.shutdown()
         server.close_open_connections()
         server.server_close()

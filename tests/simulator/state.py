@@ -6,6 +6,7 @@ import collections
 import threading
 import time
 
+from .callbacks import CallbackLog
 from .faults import Fault, parse_fault
 from .placing import DialRule, parse_dial_rules
 from .scenario import QUEUED_STATUS, Account, Call, ScenarioError, parse_account, parse_call, read_scenario
@@ -27,6 +28,8 @@ class SimulatorState:
         self.requests: collections.deque[dict] = collections.deque(maxlen=MAX_RECORDED_REQUESTS)
         self.dial_rules: list[DialRule] = []  # what placed calls do, by destination (placing.py)
         self.placed_at: dict[str, list[float]] = {}  # auth_id -> when each POST .../Call/ placed calls (the per-second limit)
+        self.callback_log = CallbackLog()  # every callback sent and every XML step of placed calls (callbacks.py)
+        self.flows_stop = threading.Event()  # set on reset and stop: the placed calls' flows end (call_flow.py)
         self.connections_accepted = 0
         self.api_connections = 0
         self.open_connections = 0
@@ -49,6 +52,13 @@ class SimulatorState:
             self.requests.clear()
             self.dial_rules = parse_dial_rules(self.scenario.get("dial_rules") or [])
             self.placed_at = {}
+            self.stop_flows()
+            self.flows_stop = threading.Event()
+            self.callback_log.clear()
+
+    def stop_flows(self) -> None:
+        """The placed calls' flows send nothing more and end (their threads wake at once)."""
+        self.flows_stop.set()
 
     # accounts and calls
 
