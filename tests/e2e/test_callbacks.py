@@ -1,6 +1,7 @@
-"""The callbacks event source through the real ansible-rulebook: signed callbacks sent from this test to the listener
-the source opens on 127.0.0.1, each accepted one printed by a rule (print_event), each refused one answered 403, 413,
-415, 405 or 400 and printed by none.
+"""The callbacks event source through the real ansible-rulebook: the simulator's callbacks of a call it places, and signed
+callbacks sent from this test (signed by tests/simulator/signing.py), to the listener the source opens on 127.0.0.1;
+each accepted one printed by a rule (print_event), each refused one answered 403, 413, 415, 405 or 400 and printed by
+none. The paging runbook of examples/ runs end to end.
 
 One rulebook run (plain HTTP) serves most tests, each with call uuids of its own; a second one serves TLS with a
 certificate made here and public_url behind a path prefix. A refused callback is shown to fire no rule by sending a
@@ -11,46 +12,29 @@ order). The waits have generous deadlines and nothing about speed is asserted (d
 from __future__ import annotations
 
 import ast
-import base64
 import datetime
-import hashlib
-import hmac
 import http.client
+import json
 import os
-import secrets
 import socket
 import ssl
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import yaml
-from conftest import BIN_DIR, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN
+from conftest import AUTH_ID, BIN_DIR, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
 
 from tests.rulebook_process import start_rulebook, stop_rulebook
+from tests.simulator.signing import signed_headers
 
 SOURCE_NAME = "vobiz.telephony.callbacks"
-INVENTORY = REPO_ROOT / "examples" / "inventory.yml"
+EXAMPLES = REPO_ROOT / "examples"
+INVENTORY = EXAMPLES / "inventory.yml"
 MAIN_TOKEN = "tok-SECRET-e2e-main-2a71"  # the main account's, for MA- signatures
 DEADLINE = 180.0  # seconds for anything to happen; a busy 2-core machine starts a JVM slowly
 FORM = "application/x-www-form-urlencoded"
-
-
-def _sign(token: str, message: str) -> str:
-    return base64.b64encode(hmac.new(token.encode(), message.encode(), hashlib.sha256).digest()).decode()
-
-
-def signed_headers(url: str, token: str, nonce: str | None = None, main_token: str | None = None) -> dict:
-    """Vobiz's signature headers for a callback to `url` (reference §4), written here apart from the code under test:
-    V3 and V2 over the URL without its query, one nonce; MA-V3 and MA-V2 with `main_token`."""
-    nonce = nonce or "%020d" % secrets.randbelow(10 ** 20)
-    base = url.split("?", maxsplit=1)[0]
-    headers = {"X-Vobiz-Signature-V3": _sign(token, base + "." + nonce), "X-Vobiz-Signature-V3-Nonce": nonce,
-               "X-Vobiz-Signature-V2": _sign(token, base + nonce), "X-Vobiz-Signature-V2-Nonce": nonce}
-    if main_token:
-        headers.update({"X-Vobiz-Signature-MA-V3": _sign(main_token, base + "." + nonce), "X-Vobiz-Signature-MA-V2": _sign(main_token, base + nonce)})
-    return headers
 
 
 def free_port() -> int:
@@ -62,16 +46,21 @@ def free_port() -> int:
 class Listener:
     """One ansible-rulebook process whose one rule prints every event of the callbacks source."""
 
-    def __init__(self, ansible, workdir: Path, scheme: str = "http", cafile: str | None = None, port: int | None = None, **source_args):
+    def __init__(self, ansible, workdir: Path, scheme: str = "http", cafile: str | None = None, port: int | None = None,
+                 rulebook: list | None = None, env: dict | None = None, **source_args):
+        """The rulebook whose rule prints every event, or `rulebook` (its callbacks source's arguments updated);
+        VOBIZ_AUTH_TOKEN and `env` in its environment."""
         self.port = port or free_port()
         self.scheme, self.cafile = scheme, cafile
         source_args = dict({"host": "127.0.0.1", "port": self.port, "main_auth_token": MAIN_TOKEN}, **source_args)
-        rulebook = [{"name": "Vobiz callbacks", "hosts": "localhost", "sources": [{SOURCE_NAME: source_args}],
-                     "rules": [{"name": "Every callback", "condition": "event.vobiz is defined", "action": {"print_event": {}}}]}]
+        if rulebook is None:
+            rulebook = [{"name": "Vobiz callbacks", "hosts": "localhost", "sources": [{SOURCE_NAME: {}}],
+                         "rules": [{"name": "Every callback", "condition": "event.vobiz is defined", "action": {"print_event": {}}}]}]
+        rulebook[0]["sources"][0][SOURCE_NAME].update(source_args)
         self.path = workdir / "rulebook.yml"
         self.path.write_text(yaml.safe_dump(rulebook, sort_keys=False), encoding="utf-8")
         self.log = workdir / "rulebook.out"
-        env = dict(ansible.base_env, VOBIZ_AUTH_TOKEN=TOKEN)
+        env = dict(ansible.base_env, VOBIZ_AUTH_TOKEN=TOKEN, **{key: value for key, value in (env or {}).items() if key != "VOBIZ_AUTH_TOKEN"})
         env.update({"PATH": "%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")), "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1"})
         self.argv = [str(BIN_DIR / "ansible-rulebook"), "--rulebook", str(self.path), "--inventory", str(INVENTORY)]
         self.process = start_rulebook(self.argv, env, workdir, self.log)
@@ -331,3 +320,75 @@ def test_bad_arguments_stop_the_source_at_start(ansible_runner, tmp_path):
            "must be an absolute http:// or https:// URL" in listener.output, listener.explain()
     assert listener.process.returncode != 0
     listener.assert_clean()
+
+
+def place_call(sim: Sim, body: dict) -> str:
+    """POST a call to the simulator's API as the call module would; its call uuid."""
+    parts = urlsplit(sim.base_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("POST", "%s/Account/%s/Call/" % (parts.path, AUTH_ID), body=json.dumps(body),
+                           headers={"X-Auth-ID": AUTH_ID, "X-Auth-Token": TOKEN, "Content-Type": "application/json"})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 200, answer
+    return answer["request_uuid"]
+
+
+def test_the_simulators_callbacks_of_a_call_reach_the_rules_once_in_order(listener: Listener, sim: Sim):
+    """The simulator places a call that is answered and presses 1: ring, answer (whose XML it follows), the Gather's
+    input and hangup come to the listener, signed with the account's token, and fire the rule once each, in order."""
+    sim.control("POST", "dial_rules", {"rules": [{"outcome": "answered", "ring": 0.3, "talk": 600, "digits": "1", "digits_after": 0.5}]})
+    say = "Disk <full> & hot"
+    call_uuid = place_call(sim, {"from": "919262171438", "to": "919148227303", "answer_url": listener.url("/answer?" + urlencode({"say": say, "digits": "1"})),
+                                 "answer_method": "POST", "ring_url": listener.url("/ring"), "hangup_url": listener.url("/hangup")})
+    events = listener.wait_for("the four events of the call", lambda: len(listener.events_of(call_uuid)) >= 4 and listener.events_of(call_uuid))
+    assert [event["type"] for event in events] == ["call.ringing", "call.answered", "call.input", "call.ended"], listener.explain()
+    assert [event["path"] for event in events] == ["/ring", "/answer", "/input", "/hangup"]
+    assert {event["signature"] for event in events} == {"v3"}
+    assert {(event["from"], event["to"]) for event in events} == {("919262171438", "919148227303")}
+    assert (events[0]["call_status"], events[1]["call_status"], events[2]["digits"]) == ("ringing", "in-progress", "1")
+    assert isinstance(events[3]["duration"], int) and events[3]["hangup_cause"] is not None, events[3]
+    answers = [entry for entry in sim.control("GET", "callbacks/%s" % call_uuid)["callbacks"] if entry["kind"] == "answer"]
+    assert [(entry["status"], entry["content_type"]) for entry in answers] == [(200, "application/xml")]
+    assert '<Gather action="%s" method="POST" inputType="dtmf" numDigits="1"><Speak>Disk &lt;full&gt; &amp; hot</Speak></Gather>' \
+        % listener.url("/input") in answers[0]["reply"], answers[0]
+    assert len(listener.flushed("e2e-cb-sim-07-end")) == len(listener.events())  # nothing more came
+
+
+def test_the_paging_runbook_end_to_end(ansible, sim: Sim, tmp_path):
+    """examples/paging_rulebook.yml under ansible-rulebook, examples/page_on_call.yml under ansible-playbook: the first
+    number does not answer, the second presses 1 (acknowledge.yml records it), the third is never called."""
+    sim.control("POST", "dial_rules", {"rules": [
+        {"match": "01$", "outcome": "no-answer", "ring": 0.5},
+        {"match": "02$", "outcome": "answered", "ring": 0.3, "talk": 600, "digits": "1", "digits_after": 0.5},
+        {"outcome": "answered", "ring": 0.3, "talk": 5}]})
+    paging_dir = tmp_path / "paging"
+    rulebook = yaml.safe_load((EXAMPLES / "paging_rulebook.yml").read_text(encoding="utf-8"))
+    for rule in rulebook[0]["rules"]:
+        if "run_playbook" in rule["action"]:
+            rule["action"]["run_playbook"]["name"] = str(EXAMPLES / "acknowledge.yml")
+    workdir = tmp_path / "rulebook"
+    workdir.mkdir()
+    env = dict(ansible.connection_env(), VOBIZ_PAGING_DIR=str(paging_dir))
+    paging = Listener(ansible, workdir, rulebook=rulebook, env=env, main_auth_token=None)
+    try:
+        paging.wait_until_listening()
+        escalation = ["919100000001", "919100000002", "919100000003"]
+        run = ansible.playbook(str(EXAMPLES / "page_on_call.yml"), env=env,
+                               extra_vars={"escalation": escalation, "listener_url": paging.url(""), "incident": "Disk full on db1."})
+        assert run.rc == 0 and run.recap["failed"] == 0, run.explain()
+        placed = [entry["body"] for entry in sim.requests() if entry["method"] == "POST" and entry["path"].endswith("/Call/")]
+        assert [body["to"] for body in placed] == escalation[:2], placed
+        acknowledgements = sorted(paging_dir.glob("ack-*.json"))
+        assert len(acknowledgements) == 1, paging.explain()
+        acknowledgement = json.loads(acknowledgements[0].read_text(encoding="utf-8"))
+        assert (acknowledgement["to"], acknowledgement["digits"]) == (escalation[1], "1")
+        assert "vobiz-paging acknowledged by %s call=%s" % (escalation[1], acknowledgement["call_uuid"]) in run.stdout, run.explain()
+        paging.wait_for("the ended lines", lambda: paging.output.count("vobiz-paging ended") == 2)
+        assert paging.output.count("vobiz-ack %s" % acknowledgement["call_uuid"]) == 1, paging.explain()
+    finally:
+        paging.stop()
+    paging.assert_clean()

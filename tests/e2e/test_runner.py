@@ -209,8 +209,25 @@ def check_test_call(_events: list, sim: Sim, _call_uuid: str) -> None:
     assert [entry["body"]["to"] for entry in posts] == [KNOWN_VARIABLES["test_number"]]
 
 
+def check_page_on_call(events: list, sim: Sim, _call_uuid: str) -> None:
+    """The one number of the escalation list was called (its callbacks go to a host the simulator does not call, so
+    nobody acknowledges, and the report says so)."""
+    posts = [entry for entry in sim.requests() if entry["method"] == "POST"]
+    assert [entry["body"]["to"] for entry in posts] == KNOWN_VARIABLES["escalation"]
+    messages = [event["event_data"]["res"].get("msg") for event in events if event["event"] == "runner_on_ok"]
+    assert "vobiz-paging nobody acknowledged: %s" % KNOWN_VARIABLES["escalation"][0] in messages, messages
+
+
+def check_acknowledge(events: list, _sim: Sim, call_uuid: str) -> None:
+    """The acknowledgement looked at the call of the event."""
+    (result,) = ok_results(events)
+    assert (result["found"], result["call_status"], result["call"]["call_uuid"]) == (True, "in-progress", call_uuid)
+
+
 # What each example checks beyond what every example must show; the looks after which its call is hung up.
 CHECKS = {
+    "page_on_call.yml": check_page_on_call,
+    "acknowledge.yml": check_acknowledge,
     "live_calls_summary.yml": check_live_calls_summary,
     "use_module_defaults.yml": check_use_module_defaults,
     "gate_on_call.yml": check_gate_on_call,
@@ -220,7 +237,9 @@ CHECKS = {
 ENDS_AFTER_LOOKS = {"gate_on_call.yml": 2}
 # Variables the examples may ask for, and their values here. The call is the demo's first live call; the test calls
 # are the demo's two calls that have already ended; the event is the one call_events gives when that call is answered,
-# as ansible-rulebook hands it to a playbook.
+# as ansible-rulebook hands it to a playbook, with the keys of a callbacks event too (for acknowledge.yml). The
+# paging example calls one number, its listener on a host the simulator never calls back, and waits 1 s for an
+# acknowledgement; each job has a paging directory of its own.
 DEMO_ENDED = ["1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07", "8a2c4e6f-0b1d-4f3a-9c5e-7d9f1b3a5c70"]
 KNOWN_VARIABLES = {
     "call_uuid": DEMO_LIVE[0],
@@ -230,7 +249,11 @@ KNOWN_VARIABLES = {
     "ansible_eda": {"event": {"vobiz": {
         "type": "call.answered", "call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "previous_status": "ringing",
         "call": {"call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "to": "919262171438"}, "cdr": {},
-        "account": AUTH_ID, "observed_at": "2026-11-29T05:00:00+00:00"}}},
+        "account": AUTH_ID, "observed_at": "2026-11-29T05:00:00+00:00",
+        "to": "919262171438", "digits": "1", "received_at": "2026-11-29T05:00:00.000Z", "signature": "v3"}}},
+    "escalation": ["919148227303"],
+    "listener_url": "https://eda.example.com/hooks",
+    "ack_wait": 1,
 }
 
 
@@ -330,7 +353,7 @@ def test_example_runs_through_ansible_runner(ansible_runner, sim: Sim, tmp_path,
     assert not missing, "examples/%s asks for %s: give a value in KNOWN_VARIABLES of %s" % (playbook, sorted(missing), Path(__file__).name)
     injected = injected_environment({"auth_id": AUTH_ID, "auth_token": TOKEN, "api_url": sim.base_url})
     job = RunnerJob(tmp_path / "private_data_dir", ansible_runner.base_env)
-    job.lay_out(job_environment(ansible_runner.base_env, injected), dict(KNOWN_VARIABLES), verbosity=3)
+    job.lay_out(job_environment(ansible_runner.base_env, injected), dict(KNOWN_VARIABLES, paging_dir=str(tmp_path / "paging")), verbosity=3)
 
     if playbook in ENDS_AFTER_LOOKS:
         with call_ended_after_looks(sim, KNOWN_VARIABLES["call_uuid"], ENDS_AFTER_LOOKS[playbook]):
