@@ -6,8 +6,10 @@ gating on a call until it is answered and until it has ended, (4) the ad hoc com
 answered in the older Plivo-style wrapped form, and (5) when ansible-rulebook can run here, the example
 rulebook reacting to a call's events (else how to get ansible-rulebook), and (6) a drain that hangs up, with
 vobiz.telephony.live_call, the calls still live after a short wait, and (7) a test call placed with
-vobiz.telephony.call (examples/test_call.yml), answered and long enough. Stops the simulator and exits 0
-when all of them worked.
+vobiz.telephony.call (examples/test_call.yml), answered and long enough, (8) an answer-rate gate over call
+records, and (9) when ansible-rulebook can run here, the paging runbook: examples/paging_rulebook.yml receives the
+simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1. Stops the
+simulator and exits 0 when all of them worked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -42,6 +45,7 @@ WRAPPED_AUTH_TOKEN = "demo-token-0003"
 WRAPPED_CALL = "b7e2c9d4-5a1f-4e3b-8c6d-2f0a9b8e7d61"
 EDA_CALL = "e7d1c2b3-4a5f-4e6d-9c8b-7a6f5e4d3c2b"
 EDA_WAIT = 120  # seconds for the rulebook to show both events, on a slow machine
+PAGED = ("919100000001", "919100000002", "919100000003")  # the paging demo's escalation list
 
 
 def banner(text: str) -> None:
@@ -147,6 +151,53 @@ def show_rulebook(api_url: str, env: dict) -> None:
             print(line, flush=True)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def show_paging(api_url: str, env: dict) -> None:
+    """examples/paging_rulebook.yml (listening on 127.0.0.1, a free port) while examples/page_on_call.yml pages three
+    numbers: the simulator's dial rules make the first not answer and the second press 1."""
+    port = free_port()
+    rulebook = BUILD / "paging_rulebook.yml"
+    rulebook.write_text((ROOT / "examples/paging_rulebook.yml").read_text().replace("port: 5000", "host: 127.0.0.1\n        port: %d" % port))
+    rules = control(api_url, "GET", "dial_rules")["rules"]
+    control(api_url, "POST", "dial_rules", {"rules": [
+        {"match": "^%s$" % PAGED[0], "outcome": "no-answer", "ring": 2},
+        {"match": "^%s$" % PAGED[1], "outcome": "answered", "ring": 1, "talk": 600, "digits": "1", "digits_after": 1}] + rules})
+    paging_env = dict(env, VOBIZ_PAGING_DIR=str(BUILD / "paging"), PATH="%s%s%s" % (BIN, os.pathsep, env.get("PATH", "")), ANSIBLE_FORCE_COLOR="0")
+    argv = ["ansible-rulebook", "--rulebook", "examples/paging_rulebook.yml", "--inventory", "examples/inventory.yml"]
+    print("$ " + " ".join(argv) + "      (on 127.0.0.1:%d instead of port 5000, for the demo)" % port, flush=True)
+    log = BUILD / "paging-rulebook.out"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([str(BIN / argv[0]), "--rulebook", str(rulebook)] + argv[3:], stdout=out, stderr=subprocess.STDOUT,
+                                   env=paging_env, cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + EDA_WAIT
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("demo: ansible-rulebook did not start:\n" + log.read_text()[-3000:]) from None
+                time.sleep(0.2)
+        print("(the simulator's dial rules: %s does not answer, %s answers and presses 1, %s would answer)" % PAGED, flush=True)
+        run(["ansible-playbook", "examples/page_on_call.yml", "-e", json.dumps({"escalation": list(PAGED)}),
+             "-e", "listener_url=http://127.0.0.1:%d" % port, "-e", "incident='Disk full on db1.'"], paging_env)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=60)
+    print("What the rulebook did:", flush=True)
+    for line in log.read_text().splitlines():
+        line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+        if "vobiz-ack" in line or "vobiz-paging ended" in line:
+            print(line.strip(), flush=True)
+
+
 def main() -> int:
     collections = install_collection()
     simulator = start_demo_simulator()
@@ -181,6 +232,12 @@ def main() -> int:
         run(["ansible-playbook", "examples/test_call.yml", "-e", "test_number=+919148227303", "-e", "min_seconds=3"], env)
         banner("8. Finished calls: gate on yesterday's answer rate of a campaign (vobiz.telephony.cdr_info)")
         run(["ansible-playbook", "examples/answer_rate_gate.yml"], env)
+        banner("9. Paging by voice: call the escalation list until someone presses 1 (vobiz.telephony.callbacks)")
+        reason = why_no_rulebook()
+        if reason:
+            print("Skipped: " + reason, flush=True)
+        else:
+            show_paging(api_url, env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")
