@@ -114,6 +114,15 @@ def why_no_rulebook() -> str | None:
     return None
 
 
+def if_rulebook_runs(show, api_url: str, env: dict) -> None:
+    """show(api_url, env) when ansible-rulebook can run here, else say how to get it."""
+    reason = why_no_rulebook()
+    if reason:
+        print("Skipped: " + reason, flush=True)
+    else:
+        show(api_url, env)
+
+
 def show_rulebook(api_url: str, env: dict) -> None:
     """Run examples/call_events_rulebook.yml (its interval cut to 1 s) while a call rings, is answered and ends."""
     rulebook = BUILD / "call_events_rulebook.yml"
@@ -220,11 +229,7 @@ def main() -> int:
         run(["ansible", "localhost", "-m", "vobiz.telephony.live_call_info", "-a", "call_uuid=%s" % WRAPPED_CALL],
             dict(env, VOBIZ_AUTH_ID=WRAPPED_AUTH_ID, VOBIZ_AUTH_TOKEN=WRAPPED_AUTH_TOKEN))
         banner("5. Event-Driven Ansible: a rulebook runs a playbook when a call is answered and when it ends")
-        reason = why_no_rulebook()
-        if reason:
-            print("Skipped: " + reason, flush=True)
-        else:
-            show_rulebook(api_url, env)
+        if_rulebook_runs(show_rulebook, api_url, env)
         banner("6. A drain: let the live calls end for 5 s, then hang up the rest with vobiz.telephony.live_call")
         place_drain_call(api_url)
         run(["ansible-playbook", "examples/drain_and_hang_up.yml", "-e", "drain_timeout=5"], env)
@@ -233,11 +238,7 @@ def main() -> int:
         banner("8. Finished calls: gate on yesterday's answer rate of a campaign (vobiz.telephony.cdr_info)")
         run(["ansible-playbook", "examples/answer_rate_gate.yml"], env)
         banner("9. Paging by voice: call the escalation list until someone presses 1 (vobiz.telephony.callbacks)")
-        reason = why_no_rulebook()
-        if reason:
-            print("Skipped: " + reason, flush=True)
-        else:
-            show_paging(api_url, env)
+        if_rulebook_runs(show_paging, api_url, env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")

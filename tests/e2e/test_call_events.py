@@ -9,29 +9,26 @@ generous deadlines and asserts nothing about speed (docs/benchmarks.md has the f
 from __future__ import annotations
 
 import ast
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import AUTH_ID, BIN_DIR, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
+from conftest import AUTH_ID, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
+from rulebook_run import RulebookRun
 
-from tests.rulebook_process import start_rulebook, stop_rulebook
 
 RULEBOOK = REPO_ROOT / "examples" / "call_events_rulebook.yml"
 SOURCE = REPO_ROOT / "extensions" / "eda" / "plugins" / "event_source" / "call_events.py"
 SOURCE_NAME = "vobiz.telephony.call_events"
 PLAYBOOK = REPO_ROOT / "examples" / "on_call_event.yml"
-INVENTORY = REPO_ROOT / "examples" / "inventory.yml"
-DEADLINE = 180.0  # seconds for anything to happen; a busy 2-core machine starts a JVM and ansible-playbook slowly
 LIST_PATH = r"/Call/?$"
 # "msg": "vobiz-event call.answered <uuid> was=ringing status=in-progress ..." as the playbook's debug tasks print it
 _EVENT_LINE = re.compile(r'"msg": "vobiz-event (?P<type>\S+) (?P<uuid>\S+) (?P<fields>[^"]*)"')
 
 
-class Rulebook:
+class Rulebook(RulebookRun):
     """One ansible-rulebook process running the example rulebook (copied, with the source's arguments changed)."""
 
     def __init__(self, ansible, sim: Sim, workdir: Path, token: str = TOKEN, **source_args):
@@ -41,38 +38,12 @@ class Rulebook:
         source[SOURCE_NAME].update({"interval": 1, **source_args})
         for rule in rulebook[0]["rules"]:
             rule["action"]["run_playbook"]["name"] = str(PLAYBOOK)
-        self.path = workdir / "rulebook.yml"
-        self.path.write_text(yaml.safe_dump(rulebook, sort_keys=False), encoding="utf-8")
-        self.log = workdir / "rulebook.out"
-        env = dict(ansible.base_env, **ansible.connection_env(token=token))
-        env.update({"PATH": "%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")), "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1"})
-        self.argv = [str(BIN_DIR / "ansible-rulebook"), "--rulebook", str(self.path), "--inventory", str(INVENTORY)]
-        self.process = start_rulebook(self.argv, env, workdir, self.log)
-
-    @property
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+        super().__init__(ansible, workdir, rulebook, ansible.connection_env(token=token))
 
     def events(self) -> list:
         """(type, call uuid, {field: value}) of each event the playbook reported, in order."""
         return [(m["type"], m["uuid"], dict(field.split("=", 1) for field in m["fields"].split()))
                 for m in _EVENT_LINE.finditer(self.output)]
-
-    def explain(self) -> str:
-        return "argv: %s\nrc: %s\n--- output ---\n%s" % (self.argv, self.process.poll(), self.output[-12000:])
-
-    def wait_for(self, what: str, condition, deadline: float = DEADLINE):
-        """Poll `condition` until it returns something true; fail (with the output) after `deadline` seconds."""
-        end = time.monotonic() + deadline
-        while True:
-            value = condition()
-            if value:
-                return value
-            if self.process.poll() is not None and what != "exit":
-                pytest.fail("ansible-rulebook exited while waiting for %s\n%s" % (what, self.explain()))
-            if time.monotonic() > end:
-                pytest.fail("no %s within %s s\n%s" % (what, deadline, self.explain()))
-            time.sleep(0.2)
 
     def looks_after(self, moment: float, count: int = 1, path_regex: str = LIST_PATH) -> None:
         """Wait until the source has made `count` list requests that arrived after `moment` (simulator monotonic time),
@@ -86,9 +57,6 @@ class Rulebook:
             return [entry for entry in self.sim.requests(call_uuid) if entry["time"] > moment
                     and entry["query"].get("status") == query_status and entry["response_status"] == 200]
         self.wait_for("a request for %s (status=%s)" % (call_uuid, query_status), read)
-
-    def stop(self) -> None:
-        stop_rulebook(self.process)
 
     def assert_no_secret(self) -> None:
         for secret in SECRETS:

@@ -15,25 +15,21 @@ import ast
 import datetime
 import http.client
 import json
-import os
 import socket
 import ssl
-import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 import yaml
-from conftest import AUTH_ID, BIN_DIR, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
+from conftest import AUTH_ID, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
+from rulebook_run import RulebookRun
 
-from tests.rulebook_process import start_rulebook, stop_rulebook
 from tests.simulator.signing import signed_headers
 
 SOURCE_NAME = "vobiz.telephony.callbacks"
 EXAMPLES = REPO_ROOT / "examples"
-INVENTORY = EXAMPLES / "inventory.yml"
 MAIN_TOKEN = "tok-SECRET-e2e-main-2a71"  # the main account's, for MA- signatures
-DEADLINE = 180.0  # seconds for anything to happen; a busy 2-core machine starts a JVM slowly
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -43,7 +39,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Listener:
+class Listener(RulebookRun):
     """One ansible-rulebook process whose one rule prints every event of the callbacks source."""
 
     def __init__(self, ansible, workdir: Path, scheme: str = "http", cafile: str | None = None, port: int | None = None,
@@ -57,32 +53,7 @@ class Listener:
             rulebook = [{"name": "Vobiz callbacks", "hosts": "localhost", "sources": [{SOURCE_NAME: {}}],
                          "rules": [{"name": "Every callback", "condition": "event.vobiz is defined", "action": {"print_event": {}}}]}]
         rulebook[0]["sources"][0][SOURCE_NAME].update(source_args)
-        self.path = workdir / "rulebook.yml"
-        self.path.write_text(yaml.safe_dump(rulebook, sort_keys=False), encoding="utf-8")
-        self.log = workdir / "rulebook.out"
-        env = dict(ansible.base_env, VOBIZ_AUTH_TOKEN=TOKEN, **{key: value for key, value in (env or {}).items() if key != "VOBIZ_AUTH_TOKEN"})
-        env.update({"PATH": "%s%s%s" % (BIN_DIR, os.pathsep, os.environ.get("PATH", "")), "ANSIBLE_FORCE_COLOR": "0", "NO_COLOR": "1"})
-        self.argv = [str(BIN_DIR / "ansible-rulebook"), "--rulebook", str(self.path), "--inventory", str(INVENTORY)]
-        self.process = start_rulebook(self.argv, env, workdir, self.log)
-
-    @property
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def explain(self) -> str:
-        return "argv: %s\nrc: %s\n--- output ---\n%s" % (self.argv, self.process.poll(), self.output[-12000:])
-
-    def wait_for(self, what: str, condition, deadline: float = DEADLINE):
-        end = time.monotonic() + deadline
-        while True:
-            value = condition()
-            if value:
-                return value
-            if self.process.poll() is not None and what != "exit":
-                pytest.fail("ansible-rulebook exited while waiting for %s\n%s" % (what, self.explain()))
-            if time.monotonic() > end:
-                pytest.fail("no %s within %s s\n%s" % (what, deadline, self.explain()))
-            time.sleep(0.2)
+        super().__init__(ansible, workdir, rulebook, dict(env or {}, VOBIZ_AUTH_TOKEN=TOKEN))
 
     def wait_until_listening(self) -> None:
         def accepts() -> bool:
@@ -138,9 +109,6 @@ class Listener:
         assert self.signed("/hangup", {"Event": "Hangup", "CallUUID": marker})[0] == 200
         self.wait_for("the event of %s" % marker, lambda: self.events_of(marker))
         return self.events()
-
-    def stop(self) -> None:
-        stop_rulebook(self.process)
 
     def assert_clean(self) -> None:
         for secret in SECRETS + (MAIN_TOKEN,):
