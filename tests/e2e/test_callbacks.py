@@ -117,8 +117,13 @@ class Listener(RulebookRun):
 
 
 def started(ansible_runner, tmp_path_factory, name: str, **kwargs):
+    """A listening Listener; stopped if it does not listen (the fixture's teardown would not run)."""
     listener = Listener(ansible_runner, tmp_path_factory.mktemp(name), **kwargs)
-    listener.wait_until_listening()
+    try:
+        listener.wait_until_listening()
+    except BaseException:
+        listener.stop()
+        raise
     return listener
 
 
@@ -283,7 +288,10 @@ def test_public_url_behind_a_path_prefix(tls_listener: Listener):
 
 def test_bad_arguments_stop_the_source_at_start(ansible_runner, tmp_path):
     listener = Listener(ansible_runner, tmp_path, signatures="sometimes", public_url="eda.example.com/hooks")
-    listener.wait_for("exit", lambda: listener.process.poll() is not None)
+    try:
+        listener.wait_for("exit", lambda: listener.process.poll() is not None)
+    finally:
+        listener.stop()
     assert "vobiz.telephony.callbacks: signatures must be one of required, optional, got 'sometimes'; public_url 'eda.example.com/hooks' " \
            "must be an absolute http:// or https:// URL" in listener.output, listener.explain()
     assert listener.process.returncode != 0
