@@ -102,8 +102,8 @@ def test_dial_rules_script_each_destination(sim):
     timelines = {to: timelines[uuid] for to, uuid in uuids.items()}
     assert timelines == {"919100000001": ["queued", "ringing", "in-progress", "completed"], "919100000002": ["queued", "ringing", "busy"],
                          "919100000004": ["queued", "failed"], "919100000003": ["queued", "ringing", "no-answer"]}
-    assert sim.control("GET", "dial_rules")["rules"] == [{"match": None, "outcome": "no-answer", "ring": 0.0, "talk": 5.0,
-                                                              "digits": None, "digits_after": 0.0}]
+    assert sim.control("GET", "dial_rules")["rules"] == [
+        {"match": None, "outcome": "no-answer", "ring": 0.0, "talk": 5.0, "digits": None, "digits_after": 0.0}]
 
 
 def test_bad_dial_rules_are_refused(sim):

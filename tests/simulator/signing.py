@@ -88,8 +88,8 @@ def verify(headers, url: str, token: str) -> str:
     "v3" or "v2" (the first that verifies, V3 first), "invalid" (a signature that does not verify) or "unsigned"
     (neither V3 nor V2 with its nonce)."""
     seen = False
-    for header, nonce_header, formula, name in ((V3_HEADER, V3_NONCE_HEADER, v3_signature, "v3"),
-                                               (V2_HEADER, V2_NONCE_HEADER, v2_signature, "v2")):
+    formulas = ((V3_HEADER, V3_NONCE_HEADER, v3_signature, "v3"), (V2_HEADER, V2_NONCE_HEADER, v2_signature, "v2"))
+    for header, nonce_header, formula, name in formulas:
         signature, nonce = _header(headers, header), _header(headers, nonce_header)
         if signature is None or nonce is None:
             continue

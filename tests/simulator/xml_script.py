@@ -7,7 +7,7 @@ Hangup; the other documented verbs (Dial, Record, Conference, PreAnswer, DTMF, S
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 
 MAX_REPLY_BYTES = 100 * 1024
