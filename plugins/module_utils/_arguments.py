@@ -50,8 +50,11 @@ def source_arguments(source_name: str, options: dict, args: dict, environ, check
 
 
 def _string(option, value) -> str:
+    """A string; with choices, one of them."""
     if not isinstance(value, str):
         raise ArgumentError("%s must be a string, got a %s" % (option.name, type(value).__name__))
+    if option.choices and value not in option.choices:
+        raise ArgumentError("%s must be one of %s, got %r" % (option.name, ", ".join(option.choices), value))
     return value
 
 

@@ -119,17 +119,17 @@ class Receiver:
         self.replays = ReplayCache(replay_window, replay_capacity)
         self.clock, self.wall_clock = clock, wall_clock
 
+    def bases(self, scheme: str, host: str) -> list:
+        """The base URLs Vobiz reaches this listener by: public_url, else the one the request arrived at."""
+        return self.public_urls or ["%s://%s" % (scheme, host)]
+
     def urls(self, scheme: str, host: str, path: str) -> list:
         """The URLs the sender may have signed for a request to `path`."""
-        if self.public_urls:
-            return [signed_url(base, path) for base in self.public_urls]
-        return ["%s://%s%s" % (scheme, host, path)]
+        return [signed_url(base, path) for base in self.bases(scheme, host)]
 
     def input_url(self, scheme: str, host: str) -> str:
         """Where a built Gather sends its input: this listener's /input, as Vobiz reaches it."""
-        if self.public_urls:
-            return signed_url(self.public_urls[0], INPUT_PATH)
-        return "%s://%s%s" % (scheme, host, INPUT_PATH)
+        return signed_url(self.bases(scheme, host)[0], INPUT_PATH)
 
     def handle(self, method: str, scheme: str, host: str, raw_path: str, headers, content_type: str | None, body: bytes | None,
                peer: str = "") -> Reply:

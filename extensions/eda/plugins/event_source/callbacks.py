@@ -340,8 +340,6 @@ DEFAULTS = {name: option.default for name, option in OPTIONS.items() if name not
 
 def _errors(options: dict) -> list:
     errors = [option.bound_error(options[name]) for name, option in OPTIONS.items()]
-    if options["signatures"] not in SIGNATURE_MODES:
-        errors.append("signatures must be one of %s, got %r" % (", ".join(SIGNATURE_MODES), options["signatures"]))
     for name in ("auth_token", "main_auth_token"):
         if options[name] is not None and not options[name]:
             errors.append("%s must not be empty" % name)
