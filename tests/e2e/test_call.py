@@ -48,7 +48,7 @@ def placing(ansible_runner, simulator: Sim) -> Placing:
     simulator.reset()
     simulator.control("POST", "dial_rules", {"rules": DIAL_RULES})
     run = ansible_runner.playbook("call.yml", verbose=True)  # -vvv: the tokens must not show even so
-    assert run.recap and run.recap["failed"] == 0 and run.recap["ignored"] == 6, run.explain()
+    assert run.recap and run.recap["failed"] == 0 and run.recap["ignored"] == 7, run.explain()
     posts = [entry for entry in simulator.requests() if entry["method"] == "POST"]
     return Placing(run, posts, simulator.calls())
 
@@ -143,6 +143,20 @@ def test_after_an_unknown_outcome_nothing_more_is_placed(placing: Placing):
     result = placing.result("server_error")
     assert [entry["call_status"] for entry in result["calls"]] == ["unknown", "not_placed"]
     assert placing.posts_to("919100000906") == []
+
+
+def test_after_an_unknown_outcome_no_more_posts_start_at_any_concurrency(placing: Placing):
+    """Two at a time: one of the first two POSTs answers 500 (the call placed), the other is held 5 s. Once the 500 is
+    in, no further POST starts, whatever the pool has room for; the held one finishes, and the other four stay unsent."""
+    result = placing.result("server_error_concurrent")
+    destinations = ["919100000911", "919100000912", "919100000913", "919100000914", "919100000915", "919100000916"]
+    assert [len(placing.posts_to(destination)) for destination in destinations] == [1, 1, 0, 0, 0, 0]
+    assert sorted(entry["call_status"] for entry in result["calls"][:2]) == ["queued", "unknown"]
+    assert [entry["call_status"] for entry in result["calls"][2:]] == ["not_placed"] * 4
+    assert result["failed"] is True and "may have been placed" in result["msg"] and result["http_retries"] == 0
+    assert sorted(post["response_status"] for post in placing.posts_to("919100000911") + placing.posts_to("919100000912")) == [200, 500]
+    placed = [entry["request_uuid"] for entry in result["calls"] if entry["call_status"] == "queued"]
+    assert result["placed"] == placed and len(placing.calls_to("919100000911") + placing.calls_to("919100000912")) == 2
 
 
 def test_402_fails_with_vobiz_code_and_places_nothing_more(placing: Placing):

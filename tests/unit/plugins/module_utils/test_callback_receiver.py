@@ -262,6 +262,27 @@ def test_v2_and_ma_v3_are_accepted(replay_clock):
     assert post(rules, "/hangup", {}, headers=headers).event["vobiz"]["signature"] == "ma-v3"
 
 
+def only_signature(scheme: str, url: str, nonce: str) -> Headers:
+    """Headers carrying only the `scheme` signature (v3, v2, ma-v3, ma-v2) of `url`, and its nonce header."""
+    main = scheme.startswith("ma-")
+    v2 = scheme.endswith("v2")
+    one = signed(url, nonce=nonce, token=MAIN_TOKEN if main else TOKEN, v2=v2)
+    version = "V2" if v2 else "V3"
+    return Headers({"X-Vobiz-Signature-%s%s" % ("MA-" if main else "", version): one.get("X-Vobiz-Signature-%s" % version),
+                    "X-Vobiz-Signature-%s-Nonce" % version: nonce})
+
+
+@pytest.mark.parametrize("scheme", ["v3", "v2", "ma-v3", "ma-v2"])
+def test_a_replay_is_refused_whichever_signature_verified(replay_clock, scheme):
+    rules = receiver(replay_clock, main_auth_token=MAIN_TOKEN)
+    url = "http://%s/hangup" % HOST
+    first = post(rules, "/hangup", {"Event": "Hangup"}, headers=only_signature(scheme, url, "31"))
+    assert (first.status, first.event["vobiz"]["signature"]) == (200, scheme)
+    replay_clock.now += 299  # still within the window
+    again = post(rules, "/hangup", {"Event": "Hangup"}, headers=only_signature(scheme, url, "31"))
+    assert signature_refusal(again) == "a nonce already seen (a replay) (HTTP 403)"
+
+
 def test_public_urls_are_what_was_signed(replay_clock):
     rules = receiver(replay_clock, public_urls=["https://other.example.com", "https://eda.example.com/hooks/"])
     reply = post(rules, "/answer?say=hi&digits=1", {"Event": "StartApp"}, headers=signed("https://eda.example.com:443/hooks/answer"))

@@ -227,8 +227,12 @@ def test_export_writes_the_csv_and_is_idempotent(run_cdr_info, mocked, tmp_path)
     assert first.result["size"] == len(CSV) and first.result["dest"] == str(dest)
     assert queries(mocked) == [{"campaign_id": "c1"}]
     assert mocked.calls[0].request.headers["Accept"] == "text/csv"
+    os.utime(dest, ns=(1_000_000_000, 1_000_000_000))  # a rewrite, even of the same bytes, would move the times on
+    before = os.stat(dest)
     again = run_cdr_info(dest=str(dest), campaign_id="c1", mode="0640")
     assert again.result["changed"] is False
+    after = os.stat(dest)
+    assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (before.st_ino, before.st_mtime_ns, before.st_ctime_ns)
 
 
 def test_export_mode_change_alone_is_a_change(run_cdr_info, mocked, tmp_path):

@@ -86,6 +86,25 @@ def test_a_bad_argument_is_named(args, expected):
     assert refusal(dict(BASE, **args)).startswith(expected)
 
 
+def test_replay_window_reaches_the_listener():
+    """The window the user set, not the default 300 s: a replay is refused within it and accepted after it."""
+    rules = callbacks.receiver_for(callbacks.source_options(dict(BASE, replay_window=2.5), {}))
+    now = [1000.0]
+    rules.clock = lambda: now[0]
+    url = "http://127.0.0.1:5000/hangup"
+    headers = {"X-Vobiz-Signature-V3": signature(TOKEN, url, "77", "."), "X-Vobiz-Signature-V3-Nonce": "77"}
+
+    def status() -> int:
+        return rules.handle("POST", "http", "127.0.0.1:5000", "/hangup", headers, "application/x-www-form-urlencoded",
+                            b"Event=Hangup", "127.0.0.9").status
+
+    assert status() == 200
+    now[0] += 2.4
+    assert status() == 403  # a replay within the 2.5 s
+    now[0] += 2.6
+    assert status() == 200  # the nonce was forgotten 2.5 s after it was accepted (300 s would still refuse it)
+
+
 def test_optional_signatures_need_no_token_and_a_url_may_be_one_string():
     options = callbacks.source_options({"signatures": "optional", "public_url": "https://eda.example.com/hooks", "port": "8080"}, {})
     assert (options["auth_token"], options["public_url"], options["port"]) == (None, ["https://eda.example.com/hooks"], 8080)
