@@ -105,6 +105,10 @@ def test_gate_on_call(ansible, sim: Sim):
     assert recorded[looks - 1]["ended"] >= timeline["in-progress"]  # answered in progress
     assert answered_at - 0.01 <= waited <= answered_at + 1 + MARGIN, waited  # one wait_sleep late at most
     assert 2 <= looks <= int(waited) + 2, (looks, waited)
+    # on the module's own clock, rounds start wait_sleep (1 s) apart: n looks take at least n - 1 s; and what it reports
+    # covers the looks the simulator saw, from the first one's arrival to the last one's
+    assert waited >= (looks - 1) * 1 - 0.01, (looks, waited)
+    assert waited >= recorded[looks - 1]["time"] - recorded[0]["time"] - 0.01, (waited, recorded[:looks])
     assert ended == "%s ended: completed, %d s, NORMAL_CLEARING" % (GATE_CALL, ended_at)
     # the second task retried while the call was still in progress, if any of its looks found it so (on a busy machine
     # the task may start only after the hang-up)

@@ -255,6 +255,9 @@ def test_single_look_waited_is_the_look(shapes: Shapes):
     """waited: from the start of the first observation to the end of the last; a single look has no pause in it, so its
     waited is that look's few milliseconds (MARGIN is only room for a busy machine's stalls: 5.7 s was seen once)."""
     names = ("live", "queued", "live_but_queued", "queued_but_live", "ended", "not_found", "list_details", "list_plain", "list_queued")
-    for name in names:
-        waited = shapes.result(name)["waited"]
+    waits = {name: shapes.result(name)["waited"] for name in names}
+    for name, waited in waits.items():
         assert isinstance(waited, float) and 0 <= waited < MARGIN, (name, waited)
+    # Summed over nine single looks: a pause of even 1.2 s in each (a wait_sleep taken where nothing is waited for)
+    # goes beyond MARGIN, wherever a busy machine's stalls fall.
+    assert sum(waits.values()) < MARGIN, waits

@@ -9,6 +9,7 @@ sees a change is a figure of `make bench`, not a test.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,13 @@ def assert_waited_spans_the_looks(waited: float, recorded: list) -> None:
     """`waited` runs from the start of the first look to the end of the last: at least the span the simulator saw."""
     span = recorded[-1]["time"] - recorded[0]["time"]
     assert span - 0.01 <= waited <= span + MARGIN, (waited, span)
+
+
+def assert_gave_up_at_the_deadline(looks: int, wait_timeout: float, wait_sleep: float) -> None:
+    """Rounds start wait_sleep apart and the last pause is cut at the deadline: at most ceil(wait_timeout / wait_sleep)
+    + 1 looks fit in a wait that gives up on time. A busy machine's stalls only leave room for fewer, so this holds on any
+    machine, while a wait running past its deadline (7 times over: about 7 x as many looks) fails it."""
+    assert looks <= math.ceil(wait_timeout / wait_sleep) + 1, (looks, wait_timeout, wait_sleep)
 
 
 def assert_one_look_per_wait_sleep(looks: int, recorded: list, wait_sleep: float) -> None:
@@ -105,6 +113,7 @@ def test_wait_timed_out(waits: Waits):
         assert served_status(result["call"]) == "ringing"
         assert 1.0 <= result["waited"] < 1.0 + MARGIN  # wait_timeout: 1; it gives up once that has passed
         assert result["polls"] >= 2
+        assert_gave_up_at_the_deadline(result["polls"], 1.0, 0.3)
         assert result["msg"] == ("Timed out after %.1f s waiting for call wait-stuck to reach in-progress or completed; "
                                  "its last call_status was ringing (%d observations)" % (result["waited"], result["polls"]))
         assert result["http_retries"] == 0
@@ -139,6 +148,7 @@ def test_list_drain_timed_out(waits: Waits):
     assert result["call_uuids"] == ["drain-hold"]
     assert [record["call_uuid"] for record in result["calls"]] == ["drain-hold"]
     assert 0.5 <= result["waited"] < 0.5 + MARGIN  # wait_timeout: 0.5
+    assert_gave_up_at_the_deadline(result["polls"], 0.5, 0.2)
     assert re.fullmatch(r"Timed out after \d+\.\d s waiting for every live call to end; 1 still live: drain-hold", result["msg"]), result["msg"]
     assert result["msg"].startswith("Timed out after %.1f s" % result["waited"])
 
