@@ -89,10 +89,16 @@ def wait_options(timeout: float, sleep: float) -> tuple:
     return Option("wait_timeout", "float", timeout, at_least=0), Option("wait_sleep", "float", sleep, above=0)
 
 
-def call_uuid_errors(params: dict) -> list:
-    """Why call_uuid or items of call_uuids cannot be used, each naming the option (and the item)."""
-    error = identifier_error("call_uuid", params["call_uuid"])
-    return ([error] if error else []) + identifier_list_errors("call_uuids", params["call_uuids"])
+def call_uuid_errors(params: dict, required: bool = False) -> list:
+    """Why call_uuid or items of call_uuids cannot be used, each naming the option (and the item); both given, or
+    (when `required`) neither. A null value is not given: it gets the message of a missing one."""
+    one, several = params["call_uuid"], params["call_uuids"]
+    if one is not None and several is not None:
+        return ["call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids"]
+    if required and one is None and several is None:
+        return ["one of call_uuid and call_uuids is required: give one call in call_uuid or several in call_uuids"]
+    error = identifier_error("call_uuid", one)
+    return ([error] if error else []) + identifier_list_errors("call_uuids", several)
 
 
 def bound_errors(options: dict, params: dict) -> list:

@@ -246,9 +246,9 @@ def timed_out_message(endings: list, waited: float) -> str:
 
 
 def main():
-    module = module_for(OPTIONS, mutually_exclusive=[("call_uuid", "call_uuids")], required_one_of=[("call_uuid", "call_uuids")])
+    module = module_for(OPTIONS)
     params = module.params
-    client = client_from_module(module, OPTIONS, call_uuid_errors(params))
+    client = client_from_module(module, OPTIONS, call_uuid_errors(params, required=True))
     waiting = params["wait"] and not module.check_mode
     endings, waited = [], None
     try:

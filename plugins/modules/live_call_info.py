@@ -354,8 +354,6 @@ def argument_spec() -> dict:
 def option_errors(params: dict) -> list:
     """Problems with this module's own options that their bounds do not say, each naming its option."""
     errors = call_uuid_errors(params)
-    if params["call_uuid"] is not None and params["call_uuids"] is not None:
-        errors.append("call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids")
     wait_for = params["wait_for"]
     if wait_for is not None:
         if not wait_for or not all(isinstance(state, str) and state.strip() for state in wait_for):

@@ -102,8 +102,9 @@ def test_inactive_account_fails_cleanly(ansible, sim: Sim):
 
 
 @pytest.mark.parametrize("args, message", [
-    ("call_uuid=a call_uuids=b", "parameters are mutually exclusive: call_uuid|call_uuids"),
-    ("wait=true", "one of the following is required: call_uuid, call_uuids"),
+    ("call_uuid=a call_uuids=b", "call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids"),
+    ("wait=true", "one of call_uuid and call_uuids is required: give one call in call_uuid or several in call_uuids"),
+    ('{"call_uuid": null}', "one of call_uuid and call_uuids is required: give one call in call_uuid or several in call_uuids"),
     ("call_uuids=ok-1,bad%2f concurrency=0", "call_uuids[1] 'bad%2f' is not valid"),
     ("call_uuid=x concurrency=65", "concurrency must be between 1 and 64, got 65"),
     ("call_uuid=x state=present", "value of state must be one of: absent, got: present"),

@@ -112,8 +112,10 @@ def test_empty_list_sends_nothing(run_live_call, mocked):
 
 
 @pytest.mark.parametrize("args, message", [
-    ({}, "one of the following is required: call_uuid, call_uuids"),
-    ({"call_uuid": UUID, "call_uuids": [UUID]}, "parameters are mutually exclusive: call_uuid|call_uuids"),
+    ({}, "one of call_uuid and call_uuids is required: give one call in call_uuid or several in call_uuids"),
+    ({"call_uuid": None}, "one of call_uuid and call_uuids is required: give one call in call_uuid or several in call_uuids"),
+    ({"call_uuid": None, "call_uuids": None}, "one of call_uuid and call_uuids is required: give one call in call_uuid or several in call_uuids"),
+    ({"call_uuid": UUID, "call_uuids": [UUID]}, "call_uuid and call_uuids are mutually exclusive: give one call in call_uuid or several in call_uuids"),
     ({"call_uuid": "a/b"}, "call_uuid 'a/b' is not valid"),
     ({"call_uuids": ["ok-1", "", "x?y"]}, "call_uuids[1] must not be empty; call_uuids[2] 'x?y' is not valid"),
     ({"call_uuid": UUID, "concurrency": 0}, "concurrency must be between 1 and 64, got 0"),
