@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -46,15 +47,21 @@ WRAPPED_CALL = "b7e2c9d4-5a1f-4e3b-8c6d-2f0a9b8e7d61"
 EDA_CALL = "e7d1c2b3-4a5f-4e6d-9c8b-7a6f5e4d3c2b"
 EDA_WAIT = 120  # seconds for the rulebook to show both events, on a slow machine
 PAGED = ("919100000001", "919100000002", "919100000003")  # the paging demo's escalation list
+HAND_PORT = 8765  # where the README's "Try it by hand" starts the simulator
 
 
 def banner(text: str) -> None:
     print("\n\033[1m== %s\033[0m" % text if sys.stdout.isatty() else "\n== %s" % text, flush=True)
 
 
+def shown(argv: list) -> str:
+    """A command as a user would type it: quoted so that it can be pasted into a shell."""
+    return "$ " + shlex.join(argv)
+
+
 def run(argv: list, env: dict) -> None:
     """Show a command as a user would type it, run it, and stop the demo if it fails."""
-    print("$ " + " ".join(argv), flush=True)
+    print(shown(argv), flush=True)
     completed = subprocess.run([str(BIN / argv[0])] + argv[1:], env=env, cwd=ROOT, check=False)
     if completed.returncode != 0:
         raise SystemExit("demo: %s exited with %d" % (argv[0], completed.returncode))
@@ -128,7 +135,7 @@ def show_rulebook(api_url: str, env: dict) -> None:
     rulebook = BUILD / "call_events_rulebook.yml"
     rulebook.write_text((ROOT / "examples/call_events_rulebook.yml").read_text().replace("interval: 5", "interval: 1"))
     argv = ["ansible-rulebook", "--rulebook", "examples/call_events_rulebook.yml", "--inventory", "examples/inventory.yml"]
-    print("$ " + " ".join(argv) + "      (interval: 1 instead of 5, for the demo)", flush=True)
+    print(shown(argv) + "      (interval: 1 instead of 5, for the demo)", flush=True)
     log = BUILD / "rulebook.out"
     control(api_url, "DELETE", "requests")  # so that the first list request seen below is the source's first look
     with open(log, "wb") as out:
@@ -178,7 +185,7 @@ def show_paging(api_url: str, env: dict) -> None:
         {"match": "^%s$" % PAGED[1], "outcome": "answered", "ring": 1, "talk": 600, "digits": "1", "digits_after": 1}] + rules})
     paging_env = dict(env, VOBIZ_PAGING_DIR=str(BUILD / "paging"), PATH="%s%s%s" % (BIN, os.pathsep, env.get("PATH", "")), ANSIBLE_FORCE_COLOR="0")
     argv = ["ansible-rulebook", "--rulebook", "examples/paging_rulebook.yml", "--inventory", "examples/inventory.yml"]
-    print("$ " + " ".join(argv) + "      (on 127.0.0.1:%d instead of port 5000, for the demo)" % port, flush=True)
+    print(shown(argv) + "      (on 127.0.0.1:%d instead of port 5000, for the demo)" % port, flush=True)
     log = BUILD / "paging-rulebook.out"
     with open(log, "wb") as out:
         process = subprocess.Popen([str(BIN / argv[0]), "--rulebook", str(rulebook)] + argv[3:], stdout=out, stderr=subprocess.STDOUT,
@@ -195,7 +202,7 @@ def show_paging(api_url: str, env: dict) -> None:
                 time.sleep(0.2)
         print("(the simulator's dial rules: %s does not answer, %s answers and presses 1, %s would answer)" % PAGED, flush=True)
         run(["ansible-playbook", "examples/page_on_call.yml", "-e", json.dumps({"escalation": list(PAGED)}),
-             "-e", "listener_url=http://127.0.0.1:%d" % port, "-e", "incident='Disk full on db1.'"], paging_env)
+             "-e", "listener_url=http://127.0.0.1:%d" % port, "-e", 'incident="Disk full on db1."'], paging_env)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, 15)
@@ -242,7 +249,23 @@ def main() -> int:
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")
+    print("Go on by hand (README: Try it by hand): the demo's collection and virtual environment, the simulator, a module's docs:",
+          flush=True)
+    for line in by_hand_commands(collections):
+        print(line, flush=True)
     return 0
+
+
+def by_hand_commands(collections: Path) -> list:
+    """The three commands that take a user from the demo to trying the collection by hand, pasteable as printed."""
+    relative = collections.relative_to(ROOT) if collections.is_relative_to(ROOT) else collections
+    return [
+        "  source .venv/bin/activate; export ANSIBLE_COLLECTIONS_PATH=$PWD/%s" % shlex.quote(str(relative)),
+        "  python -m tests.simulator --port %d &   # the demo scenario; Ctrl-C or kill %%1 stops it" % HAND_PORT,
+        "  export VOBIZ_API_URL=http://127.0.0.1:%d/api/v1 VOBIZ_AUTH_ID=%s VOBIZ_AUTH_TOKEN=%s; "
+        "ansible-doc vobiz.telephony.live_call_info; ansible localhost -m vobiz.telephony.live_call_info"
+        % (HAND_PORT, AUTH_ID, AUTH_TOKEN),
+    ]
 
 
 if __name__ == "__main__":

@@ -161,7 +161,7 @@ notes:
   - The O(retries) option applies to the looks of O(wait), and to the requests that place calls only where they were
     refused with HTTP 429 or could not be sent at all.
   - To check whether a call whose outcome is V(unknown) was placed, list the account's calls with
-    M(vobiz.telephony.live_call_info) (O(vobiz.telephony.live_call_info#module:status=live) and V(queued), without a call uuid)
+    M(vobiz.telephony.live_call_info) without a call uuid, once with C(status=live) and once with C(status=queued),
     and look for the destination.
 seealso:
   - module: vobiz.telephony.live_call_info
