@@ -161,6 +161,26 @@ def pytest_runtest_call(item):
     return result
 
 
+# --- waiting for what another thread or process does ------------------------------------------------------------------
+# State that another thread or process writes (the simulator's request and callback logs, its calls, a receiver, a
+# rulebook's output) is read once its owner reports it, never when it is "probably there by now" (README: "Wait for the
+# owner of the state"). A wait's bound is generous: it only tells a stuck owner from a late one on a busy machine.
+WAIT = 30.0
+
+
+def wait_until(what: str, look, done=bool, within: float = WAIT, show=repr):
+    """look() until done(its value) is true, and that value; AssertionError after `within` seconds, naming `what` was
+    awaited and what was seen last (show(value), cut to 3000 characters)."""
+    deadline = time.monotonic() + within
+    while True:
+        seen = look()
+        if done(seen):
+            return seen
+        if time.monotonic() > deadline:
+            raise AssertionError("waited %g s for %s; last seen: %s" % (within, what, show(seen)[:3000]))
+        time.sleep(0.05)
+
+
 @dataclass
 class Run:
     """One finished ansible or ansible-playbook process."""
@@ -248,15 +268,18 @@ class Sim:
             return recorded
         return [entry for entry in recorded if "/Call/%s/" % call_uuid in entry["path"] or entry["path"].endswith("/Call/%s" % call_uuid)]
 
-    def requests_ended(self, call_uuid: str | None = None, within: float = 10.0) -> list:
-        """The recorded requests once each has "ended" (the simulator notices a client that gave up a moment later)."""
-        deadline = time.monotonic() + within
-        while True:
-            recorded = self.requests(call_uuid)
+    def requests_ended(self, call_uuid: str | None = None, within: float = WAIT) -> list:
+        """The recorded requests once each has "ended": its handler thread stamps that after it has answered, or noticed
+        the client gone, which may be after the client (and its Ansible run) has finished. AssertionError naming the
+        requests still open after `within` seconds."""
+        def still_open(recorded: list) -> list:
             # whether each has ended, not when: dict.get, which a Timed does not note as a time read
-            if all(dict.get(entry, "ended") is not None for entry in recorded) or time.monotonic() > deadline:
-                return recorded
-            time.sleep(0.05)
+            return [entry for entry in recorded if dict.get(entry, "ended") is None]
+
+        return wait_until("every recorded request%s ended" % ("" if call_uuid is None else " of %s" % call_uuid),
+                          lambda: self.requests(call_uuid), lambda recorded: not still_open(recorded), within,
+                          show=lambda recorded: "still open: %s" % [(entry["method"], entry["path"], entry["query"], entry["request_id"])
+                                                                    for entry in still_open(recorded)])
 
     def clear_requests(self) -> None:
         self.control("DELETE", "requests")

@@ -171,7 +171,7 @@ def waited(ansible_runner, simulator: Sim):
     run = ansible_runner.playbook(WAIT_PLAYBOOK)
     assert run.rc == 0, run.explain()
     ended_at = {uuid: call["timeline"][-1]["at"] for uuid, call in simulator.calls().items()}
-    return run, simulator.requests(), ended_at
+    return run, simulator.requests_ended(), ended_at  # a test reads when each was answered
 
 
 def test_wait_on_three_calls_returns_once_the_last_has_ended(waited):

@@ -364,6 +364,8 @@ def test_the_paging_runbook_end_to_end(ansible, sim: Sim, tmp_path):
         assert (acknowledgement["to"], acknowledgement["digits"]) == (escalation[1], "1")
         assert "vobiz-paging acknowledged by %s call=%s" % (escalation[1], acknowledgement["call_uuid"]) in run.stdout, run.explain()
         paging.wait_for("the ended lines", lambda: paging.output.count("vobiz-paging ended") == 2)
+        # the line acknowledge.yml prints after writing the file page_on_call.yml waited for: the rulebook's output says it
+        paging.wait_for("the acknowledgement's line", lambda: "vobiz-ack %s" % acknowledgement["call_uuid"] in paging.output)
         assert paging.output.count("vobiz-ack %s" % acknowledgement["call_uuid"]) == 1, paging.explain()
     finally:
         paging.stop()

@@ -97,7 +97,7 @@ def test_gate_on_call(ansible, sim: Sim):
     match = re.fullmatch(r"919820012345 answered after (\d+(?:\.\d+)?) s \((\d+) looks\)", answered)
     assert match, answered
     waited, looks = float(match.group(1)), int(match.group(2))
-    recorded = sim.requests(GATE_CALL)
+    recorded = sim.requests_ended(GATE_CALL)  # each one's "ended" is read below
     timeline = {entry["status"]: entry["at"] for entry in sim.calls()[GATE_CALL]["timeline"]}
     # seen ringing first, then in progress at the first look after the answer; at most one look per wait_sleep (1 s)
     assert recorded[0]["time"] <= timeline["ringing"] < recorded[0]["time"] + MARGIN  # as the first look was answered

@@ -11,11 +11,8 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
-import pytest
-
-from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, TOKEN, Sim
+from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, TOKEN, Sim, wait_until
 
 MODULE_PATH = "ansible_collections.vobiz.telephony.plugins.modules.live_call_info"
 LOAD_CALLS = 1000
@@ -50,14 +47,9 @@ def _resident_kib() -> int:
     raise AssertionError("no VmRSS in /proc/self/status")
 
 
-def _open_connections(sim: Sim, expected: int, within: float = 2.0) -> int:
-    """open_connections once it is `expected` (a connection closed by a client is noticed a moment later), else its last value."""
-    deadline = time.monotonic() + within
-    while True:
-        value = sim.control("GET", "stats")["open_connections"]
-        if value == expected or time.monotonic() > deadline:
-            return value
-        time.sleep(0.01)
+def _open_connections(sim: Sim, expected: int) -> int:
+    """open_connections once it is `expected`: a connection closed by a client is noticed by its thread a moment later."""
+    return wait_until("open_connections to be %d" % expected, lambda: sim.control("GET", "stats")["open_connections"], lambda value: value == expected)
 
 
 def _run_module(argv: list, env: dict, out_path) -> tuple:
@@ -70,7 +62,6 @@ def _run_module(argv: list, env: dict, out_path) -> tuple:
         return process.returncode, out.read().decode("utf-8", errors="replace"), usage.ru_maxrss
 
 
-@pytest.mark.timing
 def test_module_runs_in_a_row_leave_no_connection_nor_memory_behind(collections_path, sim: Sim, tmp_path):
     """The installed module file run as a process, as Ansible would run it on the managed host, RUNS times in a row."""
     sim.add_calls({"call_uuid": "load-call", "account": AUTH_ID, "from": "919262171438", "to": "919148227303"})

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import MARGIN, Sim
+from conftest import MARGIN, Sim, wait_until
 
 from tests.simulator import Simulator
 from tests.simulator.server import SO_TIMESTAMPNS, ArrivalStampedReader, SimulatorHandler
@@ -524,17 +524,12 @@ def test_keep_alive_reuses_one_connection_without_nagle_delay(sim):
     assert SimulatorHandler.disable_nagle_algorithm is True
 
 
-def _open_connections_reach(simulator, expected: int, within: float = 3.0) -> int:
-    """open_connections once it equals `expected` (a closed connection is noticed by its thread a moment later), else its last value."""
-    deadline = time.monotonic() + within
-    while True:
-        value = simulator.control("GET", "stats")["open_connections"]
-        if value == expected or time.monotonic() > deadline:
-            return value
-        time.sleep(0.02)
+def _open_connections_reach(simulator, expected: int) -> int:
+    """open_connections once it equals `expected`: a closed connection is noticed by its thread a moment later."""
+    return wait_until("open_connections to be %d" % expected, lambda: simulator.control("GET", "stats")["open_connections"],
+                      lambda value: value == expected)
 
 
-@pytest.mark.timing
 def test_open_connections_counts_connections_until_they_close():
     with Simulator(scenario=SCENARIO) as simulator:
         assert _open_connections_reach(simulator, 1) == 1  # the stats request's own connection
@@ -568,7 +563,7 @@ def test_stop_does_not_wait_for_a_hanging_request():
 
     client = threading.Thread(target=hang)
     client.start()
-    time.sleep(0.2)
+    wait_until("the hanging request to be recorded", lambda: simulator.control("GET", "requests"))
     started = time.monotonic()
     simulator.stop()
     assert time.monotonic() - started < MARGIN  # not the hang's 600 s nor the client's 30 s
@@ -595,7 +590,6 @@ def test_bundled_demo_scenario():
         assert done.json()["call_status"] == "completed"
 
 
-@pytest.mark.timing
 def test_command_line_serves_and_stops_on_sigterm(tmp_path):
     url_file = tmp_path / "url"
     scenario = tmp_path / "s.json"
@@ -603,9 +597,7 @@ def test_command_line_serves_and_stops_on_sigterm(tmp_path):
     command = [sys.executable, "-m", "tests.simulator", "--port", "0", "--url-file", str(url_file), "--scenario", str(scenario)]
     with subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
-            deadline = time.monotonic() + 10
-            while not url_file.exists() and time.monotonic() < deadline and process.poll() is None:
-                time.sleep(0.02)
+            wait_until("the URL file, or the process's exit", lambda: url_file.exists() or process.poll() is not None)  # written whole, then renamed
             base_url = url_file.read_text(encoding="utf-8").strip()
             assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
             response = requests.get(f"{base_url}/Account/{ACCOUNT}/Call/{LIVE_UUID}/", params={"status": "live"},

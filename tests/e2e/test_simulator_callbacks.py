@@ -15,7 +15,7 @@ import threading
 import pytest
 import requests
 from callback_receiver import XML, CallbackReceiver, Reply, logged_tries
-from conftest import closed_port
+from conftest import closed_port, wait_until
 
 from tests.simulator import Simulator
 from tests.simulator.callbacks import RETRY_DELAYS
@@ -140,7 +140,9 @@ def test_an_answered_call_calls_back_in_order_signed_with_the_documented_fields(
         assert TOKEN not in str(entry.headers) + str(entry.form)
         nonces.add(nonce)
     assert len(nonces) == 3
-    # the simulator's log: each callback once, answered 200, and the XML's steps
+    # the simulator's log: each callback once, answered 200, and the XML's steps. The log notes the hangup try's answer
+    # only after the receiver has sent it: wait for the log, not the receiver
+    logged_tries(sim, call_uuid, "hangup", 1)
     log = sim.control("GET", f"callbacks/{call_uuid}")
     assert [(entry["kind"], entry["attempt"], entry["status"]) for entry in log["callbacks"]] == [
         ("ring", 1, 200), ("answer", 1, 200), ("hangup", 1, 200)]
@@ -309,6 +311,9 @@ def test_callbacks_never_hold_up_the_api(sim, receiver):
 
 def test_only_loopback_hosts_are_called(sim, receiver):
     call_uuid = place(sim, receiver, "919100000004", hangup_url="https://example.com/hangup", ring_url="http://192.0.2.1/ring")
-    place(sim, receiver, "919100000004")  # a call that does call back: once its hangup is in, the first one's would be too
+    place(sim, receiver, "919100000004")  # a call that does call back: the simulator does call this receiver
     receiver.wait_for("/hangup")
+    # the first call's flow thread has ended: it has logged all it ever will
+    wait_until(f"the flow of {call_uuid} to end", lambda: [thread.name for thread in threading.enumerate() if thread.name == f"vobiz-call-{call_uuid}"],
+               lambda running: not running)
     assert sim.control("GET", f"callbacks/{call_uuid}") == {"callbacks": [], "steps": []}

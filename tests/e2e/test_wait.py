@@ -60,7 +60,7 @@ def waits(request, ansible_runner, simulator: Sim, response_style: str) -> Waits
     run = ansible_runner.playbook("wait.yml", check=check, verbose=check)
     assert run.rc == 0, run.explain()
     timelines = {uuid: [(entry["at"], entry["status"]) for entry in call["timeline"]] for uuid, call in simulator.calls().items()}
-    return Waits(request.param, run, simulator.requests(), timelines)
+    return Waits(request.param, run, simulator.requests_ended(), timelines)  # the tests read when each was answered
 
 
 def test_recap(waits: Waits):
