@@ -44,6 +44,7 @@ def status_of(sim, call_uuid: str) -> str:
 
 
 def test_a_call_is_fired_queued_and_recorded(sim):
+    sim.control("POST", "dial_rules", {"rules": [{"queued": 600}]})  # queued until reset, however late the looks come
     response = post(sim, BODY)
     assert response.status_code == 200, response.text
     answer = response.json()
@@ -103,12 +104,14 @@ def test_dial_rules_script_each_destination(sim):
     assert timelines == {"919100000001": ["queued", "ringing", "in-progress", "completed"], "919100000002": ["queued", "ringing", "busy"],
                          "919100000004": ["queued", "failed"], "919100000003": ["queued", "ringing", "no-answer"]}
     assert sim.control("GET", "dial_rules")["rules"] == [
-        {"match": None, "outcome": "no-answer", "ring": 0.0, "talk": 5.0, "digits": None, "digits_after": 0.0}]
+        {"match": None, "outcome": "no-answer", "queued": 0.2, "ring": 0.0, "talk": 5.0, "digits": None, "digits_after": 0.0}]
 
 
 def test_bad_dial_rules_are_refused(sim):
     with pytest.raises(RuntimeError, match="outcome must be one of"):
         sim.control("POST", "dial_rules", {"rules": [{"outcome": "maybe"}]})
+    with pytest.raises(RuntimeError, match="must not be negative"):
+        sim.control("POST", "dial_rules", {"rules": [{"queued": -1}]})
     with pytest.raises(ScenarioError, match="unknown dial rule keys"):
         Simulator(scenario=dict(SCENARIO, dial_rules=[{"when": "x"}]))
 

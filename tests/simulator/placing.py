@@ -21,10 +21,10 @@ METHOD_FIELDS = ("answer_method", "ring_method", "hangup_method", "fallback_meth
 URL_FIELDS = ("answer_url", "ring_url", "hangup_url", "fallback_url", "machine_detection_url")
 
 OUTCOMES = ("answered", "busy", "no-answer", "failed", "machine")
-RULE_KEYS = frozenset({"match", "outcome", "ring", "talk", "digits", "digits_after"})
+RULE_KEYS = frozenset({"match", "outcome", "queued", "ring", "talk", "digits", "digits_after"})
 DIGITS = re.compile(r"\A[0-9*#]+\Z")
 DEFAULT_RULE = {"outcome": "answered", "ring": 1.0, "talk": 5.0}
-QUEUED_FOR = 0.2  # seconds a placed call stays queued before it rings
+QUEUED_FOR = 0.2  # seconds a placed call stays queued before it rings, unless its rule says `queued`
 
 
 @dataclass
@@ -39,18 +39,19 @@ class DialRule:
     talk: float
     digits: str | None = None
     digits_after: float = 0.0
+    queued: float = QUEUED_FOR
 
     def describe(self) -> dict:
-        return {"match": self.match.pattern if self.match else None, "outcome": self.outcome, "ring": self.ring,
+        return {"match": self.match.pattern if self.match else None, "outcome": self.outcome, "queued": self.queued, "ring": self.ring,
                 "talk": self.talk, "digits": self.digits, "digits_after": self.digits_after}
 
     def timeline(self) -> list:
         """The call's timeline, in scenario form (seconds after it was placed)."""
         entries = [{"at": 0, "status": "queued"}]
         if self.outcome == "failed":
-            return entries + [{"at": QUEUED_FOR, "status": "failed"}]
-        entries.append({"at": QUEUED_FOR, "status": "ringing"})
-        answered_at = QUEUED_FOR + self.ring
+            return entries + [{"at": self.queued, "status": "failed"}]
+        entries.append({"at": self.queued, "status": "ringing"})
+        answered_at = self.queued + self.ring
         if self.outcome in ("busy", "no-answer"):
             return entries + [{"at": answered_at, "status": self.outcome}]
         cdr = {"answered_by": "machine"} if self.outcome == "machine" else {"answered_by": "human"}
@@ -70,14 +71,15 @@ def parse_dial_rule(raw) -> DialRule:
         match = re.compile(raw["match"]) if raw.get("match") else None
         ring, talk = float(raw.get("ring", DEFAULT_RULE["ring"])), float(raw.get("talk", DEFAULT_RULE["talk"]))
         digits_after = float(raw.get("digits_after", 0))
+        queued = float(raw.get("queued", QUEUED_FOR))
     except (re.error, TypeError, ValueError) as error:
         raise ScenarioError(f"bad dial rule {raw!r}: {error}") from error
-    if ring < 0 or talk < 0 or digits_after < 0:
-        raise ScenarioError(f"dial rule 'ring', 'talk' and 'digits_after' must not be negative: {raw!r}")
+    if ring < 0 or talk < 0 or digits_after < 0 or queued < 0:
+        raise ScenarioError(f"dial rule 'queued', 'ring', 'talk' and 'digits_after' must not be negative: {raw!r}")
     digits = raw.get("digits")
     if digits is not None and not (isinstance(digits, str) and DIGITS.match(digits)):
         raise ScenarioError(f"dial rule 'digits' must be a string of 0-9, * and #: {raw!r}")
-    return DialRule(match, outcome, ring, talk, digits, digits_after)
+    return DialRule(match, outcome, ring, talk, digits, digits_after, queued)
 
 
 def parse_dial_rules(raws) -> list:
