@@ -28,7 +28,7 @@ if str(REPO_ROOT) not in sys.path:  # `pytest tests/e2e` as well as `python -m p
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.installed_collection import build_collection, install_collection  # noqa: E402
-from tests.simulator import Simulator  # noqa: E402
+from tests.simulator import Simulator, jitter  # noqa: E402
 from tests.simulator.scenario import CALL_STATES  # noqa: E402
 
 
@@ -332,7 +332,7 @@ def closed_port() -> int:
 NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::", "tests/e2e/test_simulator_placing.py::",
                          "tests/e2e/test_simulator_callbacks.py::",
                          "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_simulator_cdr.py::", "tests/e2e/test_environments.py::",
-                         "tests/e2e/test_load.py::test_module_runs_in_a_row")
+                         "tests/e2e/test_load.py::test_module_runs_in_a_row", "tests/e2e/test_jitter.py::")
 TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
 _matrix_once_groups_taken: set = set()
 
@@ -341,6 +341,24 @@ def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
     config.addinivalue_line("markers", "matrix_once(group): of the tests of this group, only the first runs again on the second version")
     config.addinivalue_line("markers", "timing: the test compares times; `make stress` runs it ten times over with both cores busy")
+    # VOBIZ_TEST_JITTER (tests/simulator/jitter.py): read here first, so that a bad value stops the session at once and
+    # a seed chosen in the controller is in the environment that pytest-xdist's workers inherit.
+    try:
+        jitter.settings()
+    except jitter.JitterError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def pytest_report_header(config) -> str | None:
+    configured = jitter.settings()
+    return configured.describe() if configured else None
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The jitter line again at the end, beside the failures (-q shows no header)."""
+    configured = jitter.settings()
+    if configured:
+        terminalreporter.write_line(configured.describe())
 
 
 def _version_dependent(item) -> bool:
