@@ -49,7 +49,9 @@ TIME_IN_PLAYBOOK = re.compile(r"\.waited\b")
 # A busy loop that stops by itself after MAX_BUSY_SECONDS, should this script be killed before it can stop it.
 MAX_BUSY_SECONDS = 4 * 3600
 BUSY_LOOP = "import time\nend = time.monotonic() + %d\nwhile time.monotonic() < end:\n    pass\n" % MAX_BUSY_SECONDS
-# The default longest pause at each hand-over (STRESS_JITTER overrides it): see DEFAULT_JITTER_WHY.
+# The default longest pause at each hand-over (make stress's STRESS_JITTER overrides it): many times a hand-over's own few
+# ms, so it reorders them; small against the tests' seconds of MARGIN and the simulator's 5 s callback timeout. It costs
+# a whole-suite run about 2 minutes of the 23-25 a run took here with both cores busy (tests/e2e/README.md).
 DEFAULT_JITTER = 0.3
 SETS = {"all": [], "timing": ["-m", "timing"]}
 

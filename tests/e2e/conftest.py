@@ -72,7 +72,7 @@ _RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\
 
 
 # --- tests that compare times ---------------------------------------------------------------------------------------
-# `make stress` (scripts/stress.py) runs every test marked `timing` ten times over with both cores kept busy. So that
+# `STRESS_SET=timing make stress` (scripts/stress.py) runs every test marked `timing` over and over with both cores busy. So that
 # the set stays complete as tests are added, a test that compares times must carry the marker and a test that carries
 # it must compare times, or it fails (pytest_runtest_call below). A test compares times when, while it runs, it reads
 # - a time from what the simulator recorded or answered (SimulatorTimes), a module's `waited` (ResultTimes), or how
@@ -154,7 +154,7 @@ def pytest_runtest_call(item):
     compares_times = _TimeReads.seen or _reads_a_clock(item)
     marked = item.get_closest_marker("timing") is not None
     if compares_times and not marked:
-        pytest.fail("this test compares times but is not marked @pytest.mark.timing: mark it, so that `make stress` runs it",
+        pytest.fail("this test compares times but is not marked @pytest.mark.timing: mark it, so that `STRESS_SET=timing make stress` runs it",
                     pytrace=False)
     if marked and not compares_times:
         pytest.fail("this test is marked @pytest.mark.timing but compares no time: remove the marker", pytrace=False)
@@ -340,7 +340,7 @@ _matrix_once_groups_taken: set = set()
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
     config.addinivalue_line("markers", "matrix_once(group): of the tests of this group, only the first runs again on the second version")
-    config.addinivalue_line("markers", "timing: the test compares times; `make stress` runs it ten times over with both cores busy")
+    config.addinivalue_line("markers", "timing: the test compares times; `STRESS_SET=timing make stress` runs it over and over")
     # VOBIZ_TEST_JITTER (tests/simulator/jitter.py): read here first, so that a bad value stops the session at once and
     # a seed chosen in the controller is in the environment that pytest-xdist's workers inherit.
     try:
