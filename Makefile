@@ -81,7 +81,7 @@ help:
 	@echo "make docs                      regenerate docs/<module>_module.rst and docs/<source>_event_source.md from their docs"
 	@echo "make changelog-release         once per release: changelog.yaml + CHANGELOG.md from the fragments"
 	@echo "make bench                     benchmarks against the simulator (figures, not a gate; docs/benchmarks.md)"
-	@echo "make stress                    the tests that compare times, 10 times over with every core busy (not a gate)"
+	@echo "make stress                    every e2e test, 3 times over with every core busy and the hand-overs jittered (not a gate)"
 	@echo "make clean | distclean         remove build output | and the virtual environments"
 
 test:
@@ -216,14 +216,21 @@ demo: $(VENV_STAMP)
 bench: $(VENV_STAMP)
 	$(PY) -m tests.benchmarks
 
-# --- stress (not a gate of `make test`): every test that compares times, with every core kept busy ---------------
-# scripts/stress.py starts one busy loop per core, then runs STRESS_RUNS times over the e2e tests marked `timing`
-# (tests/e2e/conftest.py keeps that set complete) on the first ansible-core version, and the integration targets whose
-# aliases say `timing`; it prints how many runs of each passed and fails unless all did. Run it before submitting a
-# change to a test that compares times, or to the code whose timing such a test checks (tests/e2e/README.md).
-STRESS_RUNS ?= 10
+# --- stress (not a gate of `make test`): the e2e tests with every core kept busy and the tests' hand-overs jittered ------
+# scripts/stress.py starts one busy loop per core, then runs STRESS_RUNS times over, on the first ansible-core version,
+# - STRESS_SET=all (default): every e2e test;
+# - STRESS_SET=timing: the e2e tests marked `timing` (tests/e2e/conftest.py keeps that set complete) and the integration
+#   targets whose aliases say `timing` (the 10-run form: STRESS_SET=timing STRESS_RUNS=10);
+# each pytest run with VOBIZ_TEST_JITTER=STRESS_JITTER (default 0.3 s, 0: off) under a seed of its own, which it prints
+# (VOBIZ_TEST_JITTER_SEED=N make stress replays it). It prints how many runs of each test passed and fails unless all
+# did. Run it before submitting a change to a test that compares times or waits for another thread, or to the code
+# such a test checks (tests/e2e/README.md).
+STRESS_RUNS ?= 3
+STRESS_SET ?= all
+STRESS_JITTER ?=
 stress: $(VENV_STAMP) seed-get-pip stage
-	PATH="$(ROOT)/$(VENV)/bin:$$PATH" $(PY) scripts/stress.py --runs $(STRESS_RUNS) \
+	PATH="$(ROOT)/$(VENV)/bin:$$PATH" $(PY) scripts/stress.py --runs $(STRESS_RUNS) --set $(STRESS_SET) \
+	    $(if $(STRESS_JITTER),--jitter $(STRESS_JITTER)) \
 	    --integration 'cd $(COLL) && $(ANSIBLE_TEST) integration {target} $(ANSIBLE_TEST_OPTS)'
 
 # --- cleaning -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ same command from bash (tests/integration/targets/setup_vobiz_simulator/start_si
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -51,12 +52,14 @@ def start_simulator(scenario: Path, workdir: Path, latency: float | None = None,
     It writes its URL to `workdir`/simulator.url. `latency`: seconds added to every API request (the simulator's
     default: none). `stdout`: where its one line, "Vobiz simulator serving URL", goes (None: this process's stdout);
     its stderr is this process's. Raises SimulatorStartError, the process killed, when it exits or has written no URL
-    within `timeout` seconds."""
+    within `timeout` seconds. The tests' jitter (VOBIZ_TEST_JITTER*) is left out of its environment: the benchmarks'
+    figures and the demo's pace are the simulator's own."""
     url_file = workdir / URL_FILE
     argv = [sys.executable, "-m", "tests.simulator", "--port", "0", "--url-file", str(url_file), "--scenario", str(scenario)]
     if latency is not None:
         argv += ["--latency", str(latency)]
-    process = subprocess.Popen(argv, cwd=ROOT, stdout=stdout)  # pylint: disable=consider-using-with
+    env = {key: value for key, value in os.environ.items() if not key.startswith("VOBIZ_TEST_JITTER")}
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=stdout, env=env)  # pylint: disable=consider-using-with
     deadline = time.monotonic() + timeout
     while not (url_file.exists() and url_file.read_text(encoding="utf-8").strip()):  # written whole, then renamed
         exited = process.poll()

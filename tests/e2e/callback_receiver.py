@@ -4,9 +4,12 @@ path, query, form fields, headers) and answers what the test queued for that pat
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.simulator.jitter import Jitter, for_handover  # the repository root is on sys.path: conftest.py puts it there
 
 XML = "application/xml"
 
@@ -59,6 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.server.receiver.take_reply(parts.path, entry)
         if reply.hold is not None:
             reply.hold.wait(30)
+        if self.server.jitter is not None:  # VOBIZ_TEST_JITTER: recorded at once, answered a while later
+            time.sleep(self.server.jitter.delay())
         payload = reply.body.encode()
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
@@ -75,6 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     receiver: CallbackReceiver
+    jitter: Jitter | None = None
 
 
 class CallbackReceiver:
@@ -85,6 +91,7 @@ class CallbackReceiver:
         self._changed = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.receiver = self
+        self._server.jitter = for_handover("receiver-reply")
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
 
     def __enter__(self) -> CallbackReceiver:

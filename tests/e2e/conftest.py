@@ -28,7 +28,7 @@ if str(REPO_ROOT) not in sys.path:  # `pytest tests/e2e` as well as `python -m p
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.installed_collection import build_collection, install_collection  # noqa: E402
-from tests.simulator import Simulator  # noqa: E402
+from tests.simulator import Simulator, jitter  # noqa: E402
 from tests.simulator.scenario import CALL_STATES  # noqa: E402
 
 
@@ -72,7 +72,7 @@ _RECAP = re.compile(r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\
 
 
 # --- tests that compare times ---------------------------------------------------------------------------------------
-# `make stress` (scripts/stress.py) runs every test marked `timing` ten times over with both cores kept busy. So that
+# `STRESS_SET=timing make stress` (scripts/stress.py) runs every test marked `timing` over and over with both cores busy. So that
 # the set stays complete as tests are added, a test that compares times must carry the marker and a test that carries
 # it must compare times, or it fails (pytest_runtest_call below). A test compares times when, while it runs, it reads
 # - a time from what the simulator recorded or answered (SimulatorTimes), a module's `waited` (ResultTimes), or how
@@ -154,7 +154,7 @@ def pytest_runtest_call(item):
     compares_times = _TimeReads.seen or _reads_a_clock(item)
     marked = item.get_closest_marker("timing") is not None
     if compares_times and not marked:
-        pytest.fail("this test compares times but is not marked @pytest.mark.timing: mark it, so that `make stress` runs it",
+        pytest.fail("this test compares times but is not marked @pytest.mark.timing: mark it, so that `STRESS_SET=timing make stress` runs it",
                     pytrace=False)
     if marked and not compares_times:
         pytest.fail("this test is marked @pytest.mark.timing but compares no time: remove the marker", pytrace=False)
@@ -355,7 +355,7 @@ def closed_port() -> int:
 NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::", "tests/e2e/test_simulator_placing.py::",
                          "tests/e2e/test_simulator_callbacks.py::",
                          "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_simulator_cdr.py::", "tests/e2e/test_environments.py::",
-                         "tests/e2e/test_load.py::test_module_runs_in_a_row")
+                         "tests/e2e/test_load.py::test_module_runs_in_a_row", "tests/e2e/test_jitter.py::")
 TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
 _matrix_once_groups_taken: set = set()
 
@@ -363,7 +363,25 @@ _matrix_once_groups_taken: set = set()
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
     config.addinivalue_line("markers", "matrix_once(group): of the tests of this group, only the first runs again on the second version")
-    config.addinivalue_line("markers", "timing: the test compares times; `make stress` runs it ten times over with both cores busy")
+    config.addinivalue_line("markers", "timing: the test compares times; `STRESS_SET=timing make stress` runs it over and over")
+    # VOBIZ_TEST_JITTER (tests/simulator/jitter.py): read here first, so that a bad value stops the session at once and
+    # a seed chosen in the controller is in the environment that pytest-xdist's workers inherit.
+    try:
+        jitter.settings()
+    except jitter.JitterError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def pytest_report_header(config) -> str | None:
+    configured = jitter.settings()
+    return configured.describe() if configured else None
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The jitter line again at the end, beside the failures (-q shows no header)."""
+    configured = jitter.settings()
+    if configured:
+        terminalreporter.write_line(configured.describe())
 
 
 def _version_dependent(item) -> bool:

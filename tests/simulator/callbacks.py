@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
+from .jitter import for_handover
 from .signing import signed_headers
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -110,10 +111,15 @@ class CallbackLog:
 def send(log: CallbackLog, stop: threading.Event, kind: str, call_uuid: str, url: str, method: str, params: dict,
          token: str) -> Answer:
     """One callback: the first try, then up to len(RETRY_DELAYS) more while it gets no 200 (stopped early by `stop`).
-    Each try has its own nonce and signatures and its own log entry."""
+    Each try has its own nonce and signatures and its own log entry. With VOBIZ_TEST_JITTER, a random pause before each
+    try and before its answer is logged (the log then shows a try without its answer a while after the receiver replied)."""
+    send_jitter = for_handover("callback-send")
+    log_jitter = for_handover("callback-log")
     answer = Answer(None, error="not sent")
     for attempt in range(1 + len(RETRY_DELAYS)):
         if attempt and stop.wait(RETRY_DELAYS[attempt - 1]):
+            break
+        if send_jitter is not None and stop.wait(send_jitter.delay()):
             break
         headers = signed_headers(url, token)
         entry = log.add_callback({
@@ -122,6 +128,8 @@ def send(log: CallbackLog, stop: threading.Event, kind: str, call_uuid: str, url
             "status": None, "content_type": None, "reply": None, "error": None,
         })
         answer = _try_once(method, url, params, headers)
+        if log_jitter is not None:
+            stop.wait(log_jitter.delay())  # logged even when stopped meanwhile: the try was made
         with log.lock:
             entry.update({"ended": time.monotonic(), "status": answer.status, "content_type": answer.content_type,
                           "reply": answer.body[:LOGGED_REPLY_CHARACTERS].decode("utf-8", errors="replace"),

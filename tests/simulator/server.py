@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 from .api import answer_api, parse_api_path
 from .control import CONTROL_PREFIX, answer_control
 from .faults import Fault
+from .jitter import Jitter, for_handover
 from .replies import JSON_TYPE, Reply, envelope_reply, html_page, json_reply, new_api_id, new_request_id, reason_phrase
 from .state import SimulatorState
 
@@ -79,9 +80,10 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 512  # the default backlog of 5 stalls bursts of concurrent clients by a SYN retry (~1 s)
 
-    def __init__(self, address, state: SimulatorState, verbose: bool = False):
+    def __init__(self, address, state: SimulatorState, verbose: bool = False, jitter: Jitter | None = None):
         self.state = state
         self.verbose = verbose
+        self.jitter = jitter  # VOBIZ_TEST_JITTER: a random pause before answering each API request (tests/simulator/jitter.py)
         self.stop_event = threading.Event()
         self._open = set()
         self._open_lock = threading.Lock()
@@ -225,6 +227,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             "ended": None,
         })
         self.server.stop_event.wait(state.latency)
+        if self.server.jitter is not None:  # a late handler thread: the state the answer reads may change meanwhile
+            self.server.stop_event.wait(self.server.jitter.delay())
 
         def normal_reply() -> Reply:
             return answer_api(state, self.command, path, status_query, self.headers, request_id,
@@ -415,12 +419,13 @@ class Simulator:
         self.requested_port = port
         self.tls = tuple(tls) if tls else None
         self.verbose = verbose
+        self.jitter = for_handover("api-answer")  # None unless VOBIZ_TEST_JITTER is set; JitterError on a bad value
         self._server: SimulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> Simulator:
         self.state.reset()  # scenario timelines count from now
-        server = SimulatorHTTPServer((self.host, self.requested_port), self.state, self.verbose)
+        server = SimulatorHTTPServer((self.host, self.requested_port), self.state, self.verbose, self.jitter)
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.tls[0], self.tls[1])
