@@ -14,14 +14,10 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, VobizClient, VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
-    CONNECTION_OPTIONS,
-    bound_errors,
-    clear_text_warning,
-    client_from_options,
-    connection_errors,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONNECTION_OPTIONS, bound_errors, clear_text_warning, connection_errors
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import client_from_options
 
 
 def argument_spec(options: dict) -> dict:

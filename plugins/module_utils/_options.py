@@ -4,8 +4,8 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""The options of the vobiz.telephony plugins: one table (name, type, default, environment variable, bounds), their
-checks, and the client they make.
+"""The options of the vobiz.telephony plugins: one table (name, type, default, environment variable, bounds) and
+their checks, for both sides (the client is made from them by http._client.client_from_options).
 
 The modules' argument specs (through _module), the call_events event source's checks and defaults, and the tests of
 both documentations are derived from the Option entries here, so that no default nor bound is written twice.
@@ -18,13 +18,10 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
-    DEFAULT_API_URL,
-    VobizClient,
-    clear_text_to_remote_host,
-    redact_url,
-    shown,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import redact_url, shown
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import clear_text_to_remote_host
+
+DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
 
 # Letters, digits, '-' and '_' only: such a value can never change the path of the URL it is put in.
 IDENTIFIER_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,128}\Z")
@@ -171,17 +168,3 @@ def clear_text_warning(api_url: str) -> str | None:
     if clear_text_to_remote_host(api_url):
         return "api_url %s is plain http to a host that is not loopback: the auth token travels in clear text" % redact_url(api_url)
     return None
-
-
-def client_from_options(params: dict, pool_size: int, on_retry, user_agent_suffix: str) -> VobizClient:
-    """The client for checked connection options (see connection_errors)."""
-    return VobizClient(
-        params["api_url"], params["auth_id"], params["auth_token"],
-        timeout=params["timeout"],
-        verify=(params["ca_path"] or True) if params["validate_certs"] else False,
-        retries=params["retries"],
-        retry_max_wait=params["retry_max_wait"],
-        pool_size=pool_size,
-        on_retry=on_retry,
-        user_agent_suffix=user_agent_suffix,
-    )

@@ -315,11 +315,12 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import CALLBACK_METHODS, DEFAULT_CALLBACK_METHOD, VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._vobiz import CALLBACK_METHODS, DEFAULT_CALLBACK_METHOD
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, options_table, wait_options
-from ansible_collections.vobiz.telephony.plugins.module_utils._placing import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._placing import (
     WAIT_ANSWERED,
     WAIT_ENDED,
     WAIT_NONE,

@@ -281,14 +281,16 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_records import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._cdrs import CdrApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import (
     CALL_DIRECTIONS,
     SEARCH_FILTERS,
-    CallRecords,
     filter_errors,
     search_query,
+    wait_for_cdr,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import search as search_cdrs
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
@@ -296,13 +298,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     module_for,
     write_if_different,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
-    CONCURRENCY,
-    Option,
-    identifier_error,
-    options_table,
-    wait_options,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, identifier_error, options_table, wait_options
 
 LIMIT = Option("limit", "int", 1000, at_least=1)
 
@@ -348,9 +344,9 @@ def option_errors(params: dict) -> list:
     return errors
 
 
-def read_cdr(records: CallRecords, params: dict) -> dict:
+def read_cdr(records: CdrApi, params: dict) -> dict:
     """One call's record, looking until it is there when asked."""
-    outcome = records.wait_for_cdr(params["call_uuid"], timeout=params["wait_timeout"] if params["wait"] else 0, every=params["wait_sleep"])
+    outcome = wait_for_cdr(records, params["call_uuid"], timeout=params["wait_timeout"] if params["wait"] else 0, every=params["wait_sleep"])
     record = outcome.last or {}
     result = dict(found=outcome.last is not None, record=record, records=[record] if record else [], count=1 if record else 0,
                   waited=round(outcome.waited, 3), polls=outcome.rounds)
@@ -360,8 +356,8 @@ def read_cdr(records: CallRecords, params: dict) -> dict:
     return result
 
 
-def search(records: CallRecords, params: dict) -> dict:
-    return records.search(search_query(params), params["limit"], params["concurrency"]).as_result()
+def search(records: CdrApi, params: dict) -> dict:
+    return search_cdrs(records, search_query(params), params["limit"], params["concurrency"]).as_result()
 
 
 def main():
@@ -369,7 +365,7 @@ def main():
     client = client_from_module(module, OPTIONS, option_errors(module.params))
     try:
         with client:
-            records = CallRecords(client)
+            records = CdrApi(client)
             if module.params["dest"] is not None:
                 content = records.export(search_query(module.params)).encode("utf-8")
             elif module.params["call_uuid"] is not None:

@@ -192,10 +192,10 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions import EndCallsError, confirm_ended, end_calls
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, CallApi, has_ended
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._ending import EndCallsError, confirm_ended, end_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, CallApi, has_ended
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import unique_in_order
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CALL_UUID_OPTIONS,

@@ -324,8 +324,8 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LISTS, CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, LISTS, CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CALL_UUID_OPTIONS,
@@ -335,7 +335,8 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     options_table,
     wait_options,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls, wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import wait_until
 
 OPTIONS = options_table(
     *CALL_UUID_OPTIONS,

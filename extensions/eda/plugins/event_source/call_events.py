@@ -17,9 +17,10 @@ if not __package__:  # run by path, as ansible-rulebook runs a source: make the 
 
 # pylint: disable=wrong-import-position
 from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import source_arguments
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import LISTS, CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import LISTS, CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import HAS_REQUESTS
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._tracking import (
     REMEMBER_ENDED_LOOKS,
     REMEMBER_ENDED_MIN_SECONDS,
     CallTracker,
@@ -32,11 +33,11 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CONNECTION_OPTIONS,
     Option,
     clear_text_warning,
-    client_from_options,
     connection_errors,
     options_table,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import client_from_options
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import wait_until
 
 DOCUMENTATION = r"""
 ---

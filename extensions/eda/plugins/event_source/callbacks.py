@@ -17,9 +17,9 @@ if not __package__:  # run by path, as ansible-rulebook runs a source: make the 
     runpy.run_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_on_path.py"))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.vobiz.telephony.plugins.module_utils._answer_xml import xml_error
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import xml_error
 from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError, source_arguments
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_receiver import MAX_BODY, METHODS, Receiver, public_url_error
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._receiver import MAX_BODY, METHODS, Receiver, public_url_error
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONNECTION_OPTIONS, Option, options_table
 
 DOCUMENTATION = r"""

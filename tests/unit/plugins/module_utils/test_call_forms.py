@@ -14,8 +14,9 @@ import responses
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi, call_status_of
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError, VobizResponseError, body_preview
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import CallApi, call_status_of
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizResponseError, body_preview
 from ansible_collections.vobiz.telephony.tests.unit.plugins.module_utils.test_properties import PROPERTY
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,

@@ -12,10 +12,11 @@ import threading
 import pytest
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, NOT_FOUND
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently, unique_in_order
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls, wait_until
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizHTTPError, VobizResponseError
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, NOT_FOUND
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizHTTPError, VobizResponseError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     LIST_URL,
     PLIVO_NOT_FOUND,

@@ -11,9 +11,9 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import (
     VobizAuthError,
-    VobizClient,
     VobizConnectionError,
     VobizHTTPError,
     VobizNotFoundError,

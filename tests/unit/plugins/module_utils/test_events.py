@@ -11,22 +11,16 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, NOT_FOUND
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, NOT_FOUND
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import (
     VobizAuthError,
     VobizConnectionError,
     VobizHTTPError,
     VobizNotFoundError,
     VobizResponseError,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
-    CallTracker,
-    ListEntry,
-    poll_interval,
-    final_status,
-    is_fatal,
-    iso_timestamp,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._tracking import CallTracker, ListEntry, final_status, is_fatal, poll_interval
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import iso_timestamp
 
 LIVE_ONLY = ("live",)
 BOTH = ("live", "queued")

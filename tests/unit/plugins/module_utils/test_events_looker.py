@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError, VobizClient
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import CallTracker, AccountLooker
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizAuthError
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._tracking import AccountLooker, CallTracker
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,

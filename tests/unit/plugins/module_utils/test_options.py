@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from ansible_collections.vobiz.telephony.plugins.module_utils import _options
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import DEFAULT_API_URL, VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import DEFAULT_API_URL
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     api_url_error,
     clear_text_to_remote_host,

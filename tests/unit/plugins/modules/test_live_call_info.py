@@ -16,7 +16,7 @@ import responses
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.vobiz.telephony.plugins.module_utils import _client, _module
+from ansible_collections.vobiz.telephony.plugins.module_utils import _collection, _module
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     AUTH_ID,
     AUTH_TOKEN,
@@ -108,7 +108,7 @@ def test_requests_carry_user_agent_and_auth_headers(run_module, mocked):
     add_call(mocked, UUID, "live", json=live_record(UUID))
     run_module(call_uuid=UUID)
     headers = mocked.calls[0].request.headers
-    assert headers["User-Agent"].startswith("vobiz.telephony/%s python-requests/" % _client.COLLECTION_VERSION)
+    assert headers["User-Agent"].startswith("vobiz.telephony/%s python-requests/" % _collection.COLLECTION_VERSION)
     assert headers["User-Agent"].endswith("(vobiz.telephony.live_call_info)")
     assert (headers["X-Auth-ID"], headers["X-Auth-Token"]) == (AUTH_ID, AUTH_TOKEN)
 

@@ -24,8 +24,8 @@ import yaml
 
 from ansible_collections.vobiz.telephony.extensions.eda.plugins.event_source import call_events
 from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import EVENT_TYPES, CallTracker, ListEntry
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizAuthError
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._tracking import EVENT_TYPES, CallTracker, ListEntry
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, add_call, add_list, live_record
 

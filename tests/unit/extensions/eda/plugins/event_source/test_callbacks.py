@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from ansible_collections.vobiz.telephony.extensions.eda.plugins.event_source import callbacks
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_events import EVENT_TYPES, callback_event
-from ansible_collections.vobiz.telephony.plugins.module_utils._signatures import signature
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import EVENT_TYPES, callback_event
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import signature
 
 aiohttp = pytest.importorskip("aiohttp")
 

@@ -7,8 +7,8 @@
 """Placing calls: one request per destination, never sent twice, and waiting until the calls are answered or ended.
 
 The request bodies, the checks of what goes in them, the placing itself and the wait. No Ansible here, and no HTTP:
-the client sends each POST as a request that is not idempotent, so that it is never retried once it may have reached
-Vobiz (see _client.may_have_taken_effect). Words as docs/architecture.md defines them.
+the gateway of calls sends each POST as a request that is not idempotent, so that it is never retried once it may
+have reached Vobiz (see http._retry.may_have_taken_effect). Words as docs/architecture.md defines them.
 """
 
 from __future__ import annotations
@@ -17,17 +17,13 @@ import re
 import threading
 from urllib.parse import urlsplit
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LIVE, QUEUED, CallApi, Look
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
-    VobizError,
-    clear_text_to_remote_host,
-    json_object,
-    may_have_taken_effect,
-    shown,
-    unexpected_answer,
-)
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import CallsOutcome, wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, LIVE, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import CallsOutcome, wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import shown
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import clear_text_to_remote_host
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, json_object, unexpected_answer
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import may_have_taken_effect
 
 MAX_DESTINATIONS = 1000
 MAX_CALLER_NAME = 50
@@ -161,7 +157,7 @@ class PlacingError(Exception):
 def place_call(api: CallApi, placement: Placement) -> Placement:
     """Send one destination's request, once (the client retries it only where Vobiz cannot have acted on it)."""
     try:
-        response = api.client.post(api.client.account_segments("Call"), placement.request)
+        response = api.place(placement.request)
     except VobizError as error:
         if may_have_taken_effect(error):
             placement.call_status = UNKNOWN

@@ -5,7 +5,7 @@
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
 """What the callbacks event source answers to one HTTP request, whatever serves it: the receiving side's HTTP rules
-(methods, body size, media types, forms, signatures, replays, and the reply with its XML), as _client.py holds the
+(methods, body size, media types, forms, signatures, replays, and the reply with its XML), as http holds the
 sending side's. The source's aiohttp handler reads the request, asks `Receiver.handle`, sends the `Reply` at once,
 and puts its event, if any, on the queue.
 
@@ -19,9 +19,9 @@ import json
 import time
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._answer_xml import DEFAULT_INPUT_XML, INPUT_PATH, answer_document
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_events import callback_event, is_answer, is_input
-from ansible_collections.vobiz.telephony.plugins.module_utils._signatures import ReplayCache, verify
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import DEFAULT_INPUT_XML, INPUT_PATH, answer_document
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import callback_event, is_answer, is_input
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import ReplayCache, verify
 
 MAX_BODY = 64 * 1024  # bytes
 METHODS = ("GET", "POST")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import iso_timestamp
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import iso_timestamp
 
 # Vobiz's Event field -> the event's type (call.answered and call.ended mean what they mean in call_events).
 TYPES_OF_EVENTS = {

@@ -4,22 +4,18 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""The call endpoints of one account, read in both answer forms Vobiz has published, and one look at a call.
+"""The gateway of Vobiz's Call resource: every method and path of it (read a call on a list, its cdr, a list; place a
+call; hang up a live call; cancel a queued one), both answer forms Vobiz has published, and one look at a call.
 
-No Ansible here (the event source uses it too), and no HTTP: requests, retries and errors are _client's.
+No Ansible here (the event source uses it too), and no HTTP rule: requests, retries and errors are http's.
 Words as docs/architecture.md defines them: a look, the list a call is on, where it was seen, its cdr.
 """
 
 from __future__ import annotations
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
-    ApiResponse,
-    VobizClient,
-    VobizNotFoundError,
-    json_object,
-    unexpected_answer,
-)
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import ApiResponse, VobizNotFoundError, json_object, unexpected_answer
 
 # The lists a call is on, and where else a look finds it.
 LIVE = "live"
@@ -94,6 +90,18 @@ class CallApi:
         if all(isinstance(record, dict) and _is_text(record.get("call_uuid")) for record in uuids):
             return [record["call_uuid"] for record in uuids]
         raise unexpected_answer(response, _CALL_LIST)
+
+    def place(self, body: dict) -> ApiResponse:
+        """POST one call's request: not idempotent, so never sent again once it may have reached Vobiz."""
+        return self.client.post(self.client.account_segments("Call"), body)
+
+    def hang_up(self, call_uuid: str) -> ApiResponse:
+        """DELETE a live call; VobizNotFoundError when it is not live (any more)."""
+        return self.client.delete(self.client.account_segments("Call", call_uuid))
+
+    def cancel(self, request_uuid: str) -> ApiResponse:
+        """DELETE a queued call by its request uuid; VobizNotFoundError when nothing is queued under it (any more)."""
+        return self.client.delete(self.client.account_segments("Request", request_uuid))
 
     def fetch_calls(self, call_uuids: list, list_name: str, concurrency: int) -> list:
         """The records of these calls, in the same order, fetched over `concurrency` connections.

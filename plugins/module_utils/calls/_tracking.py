@@ -8,18 +8,19 @@
 
 CallTracker is pure: it is given what one look saw (the lists, each call's status) and the time, and answers
 with the changes since the look before. AccountLooker makes the looks through CallApi; poll_interval() paces them
-(the event source runs them on _waiting.wait_until). Neither imports Ansible: an Event-Driven Ansible environment may
+(the event source runs them on common._wait_loop.wait_until). Neither imports Ansible: an Event-Driven Ansible environment may
 not have ansible-core.
 """
 
 from __future__ import annotations
 
-import datetime
 import time
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LIVE, NOT_FOUND, QUEUED, CallApi, Look
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError, VobizResponseError, backoff_delay, is_transient
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, LIVE, NOT_FOUND, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import iso_timestamp
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizResponseError
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import backoff_delay, is_transient
 
 CALL_QUEUED = "call.queued"
 CALL_STARTED = "call.started"
@@ -211,14 +212,8 @@ def final_status(cdr: dict | None) -> str:
     return status if isinstance(status, str) and status else ENDED
 
 
-def iso_timestamp(at: float) -> str:
-    """Seconds since the epoch as ISO 8601 UTC with milliseconds, such as 2026-06-11T16:03:28.586Z."""
-    moment = datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def is_fatal(error: VobizError) -> bool:
-    """Whether an error stops the source: any error but a transient one (the client's rule, _client.is_transient) and
+    """Whether an error stops the source: any error but a transient one (the client's rule, http._retry.is_transient) and
     an answer of the wrong shape (a proxy's page, a server half deployed: the next look may get a usable one)."""
     return not (is_transient(error) or isinstance(error, VobizResponseError))
 

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: vobiz.telephony contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This module_utils is private to the vobiz.telephony collection: its API may change without notice.
+
+"""Searching Vobiz's cdrs: the search filters and their checks, a search over every page with Vobiz's summary, and the
+wait for one call's cdr. No Ansible here, and no HTTP: the gateway of cdrs (api._cdrs) reads the pages. Words as
+docs/architecture.md defines them: a cdr is the finalized record of an ended call; a search reads pages of cdrs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._cdrs import CdrApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import WaitOutcome, wait_until
+
+# The search filters, sent under the API's names and only when set.
+SEARCH_FILTERS = ("from_number", "to_number", "start_date", "end_date", "call_direction", "min_duration",
+                  "hangup_cause", "hangup_disposition", "sip_call_id", "campaign_id", "search")
+DATE_FILTERS = ("start_date", "end_date")
+CALL_DIRECTIONS = ("inbound", "outbound")
+
+# A date, or a datetime of which the date is taken: 2026-05-11, 2026-05-11T06:59:31Z, 2026-05-11 06:59:31.5+05:30.
+_DATE_PATTERN = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\Z")
+
+
+def date_of(value: str) -> str | None:
+    """The `YYYY-MM-DD` date of a date or datetime text, or None when it is neither."""
+    match = _DATE_PATTERN.match(str(value).strip())
+    if not match:
+        return None
+    try:
+        return datetime.date(*(int(part) for part in match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def filter_errors(params: dict) -> list:
+    """Why the search filters cannot be sent, each naming its option."""
+    errors = []
+    dates = {}
+    for name in DATE_FILTERS:
+        value = params.get(name)
+        if value is None:
+            continue
+        dates[name] = date_of(value)
+        if dates[name] is None:
+            errors.append("%s %r is not a date: use YYYY-MM-DD or a datetime such as 2026-05-11T06:59:31Z" % (name, value))
+    given = [name for name in DATE_FILTERS if params.get(name) is not None]
+    if len(given) == 1:
+        missing = DATE_FILTERS[1] if given[0] == DATE_FILTERS[0] else DATE_FILTERS[0]
+        errors.append("start_date and end_date go together: %s is set, %s is not" % (given[0], missing))
+    elif len(given) == 2 and None not in dates.values() and dates["end_date"] < dates["start_date"]:
+        errors.append("end_date %s is before start_date %s" % (dates["end_date"], dates["start_date"]))
+    return errors
+
+
+def search_query(params: dict) -> dict:
+    """The filters that are set, under the API's names; dates as `YYYY-MM-DD`. Checked by filter_errors() first."""
+    query = {}
+    for name in SEARCH_FILTERS:
+        value = params.get(name)
+        if value is None:
+            continue
+        query[name] = date_of(value) if name in DATE_FILTERS else value
+    return query
+
+
+def answer_rate(summary: dict) -> float | None:
+    """Vobiz's answerRate (a percentage) as a number; computed from answeredCalls and totalCalls when it is absent."""
+    rate = summary.get("answerRate")
+    if isinstance(rate, str):
+        rate = rate.strip().rstrip("%").strip()
+    if rate is not None and not isinstance(rate, bool):
+        try:
+            return float(rate)
+        except (TypeError, ValueError):
+            pass
+    answered, total = summary.get("answeredCalls"), summary.get("totalCalls")
+    if isinstance(answered, int) and isinstance(total, int) and not isinstance(total, bool):
+        return round(100.0 * answered / total, 2) if total else 0.0
+    return None
+
+
+class Search:
+    """What a search found: at most `limit` cdrs newest first, Vobiz's `total`, whether more were left (`truncated`),
+    the summary of the filtered set, and how many pages were read."""
+
+    def __init__(self, records: list, total: int, truncated: bool, summary: dict, pages: int):
+        self.records = records
+        self.total = total
+        self.truncated = truncated
+        self.summary = summary
+        self.pages = pages
+
+    def as_result(self) -> dict:
+        return {"records": self.records, "count": len(self.records), "total": self.total, "truncated": self.truncated,
+                "summary": self.summary}
+
+
+def search(api: CdrApi, query: dict, limit: int, concurrency: int) -> Search:
+    """Every cdr matching `query`, at most `limit`, newest first as Vobiz orders them. The first page gives the
+    total; the pages still needed (none beyond `limit`) are then read `concurrency` at a time."""
+    first = api.fetch_page(query, 1)
+    wanted = min(first.total, limit)
+    pages = max(1, math.ceil(wanted / first.per_page))
+    rest = map_concurrently(lambda number: api.fetch_page(query, number).records, list(range(2, pages + 1)), concurrency)
+    records = list(first.records)
+    for page_records in rest:
+        records.extend(page_records)
+    records = records[:limit]
+    summary = dict(first.summary)
+    if summary:
+        summary["answer_rate"] = answer_rate(summary)
+    return Search(records, first.total, first.total > limit, summary, pages)
+
+
+def wait_for_cdr(api: CdrApi, call_uuid: str, timeout: float, every: float) -> WaitOutcome:
+    """Look for the call's cdr until it is there or `timeout` seconds have passed (0: one look)."""
+    return wait_until(lambda: api.fetch_cdr(call_uuid), lambda cdr: cdr is not None, timeout=timeout, every=every)
