@@ -319,6 +319,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import 
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._vobiz import CALLBACK_METHODS, DEFAULT_CALLBACK_METHOD
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, options_table, wait_options
 from ansible_collections.vobiz.telephony.plugins.module_utils.calls._placing import (
     WAIT_ANSWERED,
@@ -387,7 +388,7 @@ def timed_out_message(placements: list, until: str, waited: float) -> str:
     late = ["%s (%s)" % (placement.request["to"], placement.call_status) for placement in placements
             if placement.placed and placement.call_status != ENDED and not (until == WAIT_ANSWERED and placement.answered)]
     shown = ", ".join(late[:SHOWN_IN_MESSAGES]) + (", ..." if len(late) > SHOWN_IN_MESSAGES else "")
-    return "Timed out after %.1f s waiting for the calls to be %s; %d not yet: %s" % (waited, done, len(late), shown)
+    return timed_out(waited, "the calls to be %s; %d not yet: %s" % (done, len(late), shown))
 
 
 def main():

@@ -298,6 +298,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     module_for,
     write_if_different,
 )
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, identifier_error, options_table, wait_options
 
 LIMIT = Option("limit", "int", 1000, at_least=1)
@@ -351,8 +352,7 @@ def read_cdr(records: CdrApi, params: dict) -> dict:
     result = dict(found=outcome.last is not None, record=record, records=[record] if record else [], count=1 if record else 0,
                   waited=round(outcome.waited, 3), polls=outcome.rounds)
     if params["wait"] and not outcome.reached:
-        result["msg"] = ("Timed out after %.1f s waiting for the record of call %s (%d looks); Vobiz has none yet"
-                         % (outcome.waited, params["call_uuid"], outcome.rounds))
+        result["msg"] = timed_out(outcome.waited, "the record of call %s (%d looks); Vobiz has none yet" % (params["call_uuid"], outcome.rounds))
     return result
 
 

@@ -197,6 +197,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import 
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import unique_in_order
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CALL_UUID_OPTIONS,
     CONCURRENCY,
@@ -242,7 +243,7 @@ def diff(endings: list) -> dict:
 def timed_out_message(endings: list, waited: float) -> str:
     live = ["%s (%s)" % (ending.call_uuid, ending.last.call_status) for ending in endings if not has_ended(ending.last)]
     shown = ", ".join(live[:SHOWN_IN_MESSAGES]) + (", ..." if len(live) > SHOWN_IN_MESSAGES else "")
-    return "Timed out after %.1f s waiting for the calls to end; %d not ended yet: %s" % (waited, len(live), shown)
+    return timed_out(waited, "the calls to end; %d not ended yet: %s" % (len(live), shown))
 
 
 def main():

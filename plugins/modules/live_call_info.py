@@ -336,7 +336,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     wait_options,
 )
 from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import wait_for_calls
-from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out, wait_until
 
 OPTIONS = options_table(
     *CALL_UUID_OPTIONS,
@@ -378,8 +378,8 @@ def look_at_call(api: CallApi, params: dict) -> dict:
     last = outcome.last[0]
     result = dict(last.as_result(), waited=round(outcome.waited, 3), polls=outcome.rounds)
     if not outcome.reached:
-        result["msg"] = ("Timed out after %s s waiting for call %s to reach %s; its last call_status was %s (%d observations)"
-                         % (_seconds(outcome.waited), params["call_uuid"], " or ".join(params["wait_for"]), last.call_status, outcome.rounds))
+        result["msg"] = timed_out(outcome.waited, "call %s to reach %s; its last call_status was %s (%d observations)"
+                                  % (params["call_uuid"], " or ".join(params["wait_for"]), last.call_status, outcome.rounds))
     return result
 
 
@@ -392,8 +392,8 @@ def look_at_set(api: CallApi, params: dict) -> dict:
         pending = set(outcome.pending)
         # every call still waited for is named, with where it was last: the caller chose them, so the list is theirs
         still = ", ".join("%s (%s)" % (entry["call_uuid"], entry["call_status"]) for entry in results if entry["call_uuid"] in pending)
-        result["msg"] = ("Timed out after %s s waiting for every call to reach %s; %d of %d not there yet: %s"
-                         % (_seconds(outcome.waited), " or ".join(params["wait_for"]), len(outcome.pending), len(results), still))
+        result["msg"] = timed_out(outcome.waited, "every call to reach %s; %d of %d not there yet: %s"
+                                  % (" or ".join(params["wait_for"]), len(outcome.pending), len(results), still))
     return result
 
 
@@ -406,9 +406,9 @@ def look_at_list(api: CallApi, params: dict) -> dict:
     if params["details"]:
         result["calls"] = api.fetch_calls(outcome.last, params["status"], params["concurrency"])
     if not outcome.reached:
-        result["msg"] = ("Timed out after %s s waiting for every %s call to end; %d still %s: %s"
-                         % (_seconds(outcome.waited), params["status"], len(outcome.last), params["status"], ", ".join(outcome.last[:10])
-                            + (", ..." if len(outcome.last) > 10 else "")))
+        result["msg"] = timed_out(outcome.waited, "every %s call to end; %d still %s: %s"
+                                  % (params["status"], len(outcome.last), params["status"], ", ".join(outcome.last[:10])
+                                     + (", ..." if len(outcome.last) > 10 else "")))
     return result
 
 
@@ -417,10 +417,6 @@ def choose_look(params: dict):
     if params["call_uuids"] is not None:
         return look_at_set
     return look_at_list if params["call_uuid"] is None else look_at_call
-
-
-def _seconds(value: float) -> str:
-    return "%.1f" % value
 
 
 def main():

@@ -13,6 +13,8 @@ Words as docs/architecture.md defines them: a look, the list a call is on, where
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import ApiResponse, VobizNotFoundError, json_object, unexpected_answer
@@ -23,25 +25,27 @@ QUEUED = "queued"
 ENDED = "ended"
 NOT_FOUND = "not_found"
 LISTS = (LIVE, QUEUED)
+# The call_status of an answered call, in progress.
+IN_PROGRESS = "in-progress"
 
 # A call moves queued -> live -> ended. A call missed everywhere may have moved on from where it was read last.
 NEXT = {QUEUED: LIVE, LIVE: ENDED}
 
 # The older, Plivo-style records say `call_state` instead of `call_status`: the call_status each one means, so that a
 # gate on in-progress works on both forms. Any other call_state is lower-cased with "_" turned into "-".
-_CALL_STATE_STATUS = {"ACTIVE": "in-progress", "RINGING": "ringing", "EARLY_MEDIA": "early-media", "EARLY": "early-media", "QUEUED": "queued"}
+_CALL_STATE_STATUS = {"ACTIVE": IN_PROGRESS, "RINGING": "ringing", "EARLY_MEDIA": "early-media", "EARLY": "early-media", "QUEUED": "queued"}
 
 
+@dataclass
 class Look:
     """One look at a call: the facts live_call_info returns, and where the call was seen (`seen_in`: a list, ENDED, or
     None when nowhere)."""
 
-    def __init__(self, found: bool, call: dict, call_status: str, cdr: dict, seen_in: str | None = None):
-        self.found = found
-        self.call = call
-        self.call_status = call_status
-        self.cdr = cdr
-        self.seen_in = seen_in
+    found: bool
+    call: dict
+    call_status: str
+    cdr: dict
+    seen_in: str | None = None
 
     def as_result(self) -> dict:
         return {"found": self.found, "call": self.call, "call_status": self.call_status, "cdr": self.cdr}

@@ -17,7 +17,7 @@ import re
 import threading
 from urllib.parse import urlsplit
 
-from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, LIVE, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, IN_PROGRESS, LIVE, QUEUED, CallApi, Look
 from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import CallsOutcome, wait_for_calls
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import shown
@@ -35,7 +35,6 @@ SIP_URI = re.compile(r"\Asip:[^\s<>@]+@[^\s<>@]+\Z")
 NOT_PLACED = "not_placed"
 PLACED = QUEUED
 UNKNOWN = "unknown"
-ANSWERED = "in-progress"
 
 # What to wait for after placing.
 WAIT_NONE, WAIT_ANSWERED, WAIT_ENDED = "none", "answered", "ended"
@@ -134,7 +133,7 @@ class Placement:
             self.answered = bool(self.answered or look.cdr.get("answer_time") or _positive(look.cdr.get("bill_duration")))
         elif look.found or look.seen_in in (LIVE, QUEUED):
             self.call_status = look.call_status
-            if look.call_status == ANSWERED:
+            if look.call_status == IN_PROGRESS:
                 self.answered = True
 
     def as_result(self, with_cdr: bool) -> dict:
@@ -194,7 +193,7 @@ def place_calls(api: CallApi, placements: list, concurrency: int) -> list:
 
 
 def is_answered_or_over(look: Look) -> bool:
-    return look.call_status in (ANSWERED, ENDED)
+    return look.call_status in (IN_PROGRESS, ENDED)
 
 
 def has_cdr(look: Look) -> bool:

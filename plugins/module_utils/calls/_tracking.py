@@ -16,21 +16,22 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, LIVE, NOT_FOUND, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, IN_PROGRESS, LIVE, NOT_FOUND, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._event_types import (
+    CALL_ANSWERED,
+    CALL_ENDED,
+    CALL_OBSERVED,
+    CALL_QUEUED,
+    CALL_STARTED,
+    CALL_STATUS_CHANGED,
+)
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently, unique_in_order
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import iso_timestamp
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizResponseError
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import backoff_delay, is_transient
 
-CALL_QUEUED = "call.queued"
-CALL_STARTED = "call.started"
-CALL_ANSWERED = "call.answered"
-CALL_STATUS_CHANGED = "call.status_changed"
-CALL_ENDED = "call.ended"
-CALL_OBSERVED = "call.observed"
+# The types of events this source emits.
 EVENT_TYPES = (CALL_QUEUED, CALL_STARTED, CALL_ANSWERED, CALL_STATUS_CHANGED, CALL_ENDED, CALL_OBSERVED)
-
-ANSWERED_STATUS = "in-progress"
 # The lists are read in the order a call moves through them: a call that moves from queued to live between the two
 # requests is then seen in both (and taken as live), never in neither (which would read as ended).
 LIST_ORDER = (QUEUED, LIVE)
@@ -167,7 +168,7 @@ class CallTracker:
         if list_of(status) == QUEUED:
             return [Change(CALL_QUEUED, uuid, status, None, call)]
         changes = [Change(CALL_STARTED, uuid, status, None, call)]
-        if status == ANSWERED_STATUS:  # answered before the first look at it: a rule on call.answered still fires
+        if status == IN_PROGRESS:  # answered before the first look at it: a rule on call.answered still fires
             changes.append(Change(CALL_ANSWERED, uuid, status, None, call))
         return changes
 
@@ -178,9 +179,9 @@ class CallTracker:
         changes = []
         if list_of(previous) == QUEUED and list_of(status) == LIVE:
             changes.append(Change(CALL_STARTED, uuid, status, previous, call))
-            if status == ANSWERED_STATUS:
+            if status == IN_PROGRESS:
                 changes.append(Change(CALL_ANSWERED, uuid, status, previous, call))
-        elif status == ANSWERED_STATUS:
+        elif status == IN_PROGRESS:
             changes.append(Change(CALL_ANSWERED, uuid, status, previous, call))
         else:
             changes.append(Change(CALL_STATUS_CHANGED, uuid, status, previous, call))

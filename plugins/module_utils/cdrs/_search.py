@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from dataclasses import dataclass
 
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._cdrs import CdrApi
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
@@ -87,16 +88,16 @@ def answer_rate(summary: dict) -> float | None:
     return None
 
 
+@dataclass
 class Search:
     """What a search found: at most `limit` cdrs newest first, Vobiz's `total`, whether more were left (`truncated`),
     the summary of the filtered set, and how many pages were read."""
 
-    def __init__(self, records: list, total: int, truncated: bool, summary: dict, pages: int):
-        self.records = records
-        self.total = total
-        self.truncated = truncated
-        self.summary = summary
-        self.pages = pages
+    records: list
+    total: int
+    truncated: bool
+    summary: dict
+    pages: int
 
     def as_result(self) -> dict:
         return {"records": self.records, "count": len(self.records), "total": self.total, "truncated": self.truncated,

@@ -54,3 +54,9 @@ def wait_until(look: Callable, is_done: Callable, timeout: float | None, every: 
         cadence = every if pause_after is None else pause_after(last)
         if pause(max(0.0, min(round_started + cadence - now, remaining))) is True:
             return WaitOutcome(last, False, clock() - start, rounds)
+
+
+def timed_out(waited: float, waiting_for: str) -> str:
+    """The message of a wait that ran out of time, the same for every wait: how long it waited, to a tenth of a
+    second, and for what (such as "the calls to end")."""
+    return "Timed out after %.1f s waiting for %s" % (waited, waiting_for)

@@ -27,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the modules' missi
     REQUESTS_IMPORT_ERROR = exc
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._collection import user_agent
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, CONNECTION_OPTIONS
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import redact_url
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import (
     ApiResponse,
@@ -39,7 +40,13 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors impor
     http_error,
     parse_json,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import backoff_delay, is_transient, parse_retry_after, proves_not_received
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import (
+    backoff_delay,
+    is_transient,
+    may_have_taken_effect,
+    parse_retry_after,
+    proves_not_received,
+)
 
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
@@ -118,8 +125,9 @@ class VobizClient:
     thread holds back every thread of the client, so a concurrent pool slows down instead of failing.
     """
 
-    def __init__(self, api_url: str, auth_id: str, auth_token: str, timeout: float = 30.0, verify=True,
-                 retries: int = 3, retry_max_wait: float = 60.0, pool_size: int = 8, on_retry=None,
+    def __init__(self, api_url: str, auth_id: str, auth_token: str, timeout: float = CONNECTION_OPTIONS["timeout"].default, verify=True,
+                 retries: int = CONNECTION_OPTIONS["retries"].default, retry_max_wait: float = CONNECTION_OPTIONS["retry_max_wait"].default,
+                 pool_size: int = CONCURRENCY.default, on_retry=None,
                  user_agent_suffix: str | None = None, max_body_bytes: int = MAX_BODY_BYTES,
                  backoff_base: float = 1.0):
         self.base_url = api_url.rstrip("/")
@@ -200,7 +208,7 @@ class VobizClient:
                 if delay is None:
                     exc.uncertain_attempts = uncertain
                     raise
-                if isinstance(exc, VobizConnectionError) or exc.status_code >= 500:
+                if may_have_taken_effect(exc):
                     uncertain += 1
                 attempt += 1
                 self._note_retry(exc, attempt, delay, request)

@@ -21,8 +21,8 @@ BODY_PREVIEW_CHARS = 200
 class VobizError(Exception):
     """Base of every error the client raises; its message is safe to show (it never holds credentials).
 
-    `uncertain_attempts` counts the earlier attempts of the same request that may have reached the server without a
-    clear answer (a connection error, a time-out or a 5xx): a DELETE answering 404 after one may have done its work.
+    `uncertain_attempts` counts the earlier attempts of the same request that may have acted without a clear answer
+    (the one rule: _retry.may_have_taken_effect): a DELETE answering 404 after one may have done its work.
     """
 
     uncertain_attempts = 0

@@ -19,12 +19,15 @@ import json
 import time
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._vobiz import CALLBACK_METHODS
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import DEFAULT_INPUT_XML, INPUT_PATH, answer_document
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import callback_event, is_answer, is_input
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import ReplayCache, verify
 
 MAX_BODY = 64 * 1024  # bytes
-METHODS = ("GET", "POST")
+METHODS = CALLBACK_METHODS  # a request in another method is not a callback
+# How long a nonce is remembered to refuse a replay, unless told otherwise (the callbacks source's replay_window).
+REPLAY_WINDOW = 300.0  # seconds
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 XML = "application/xml"
@@ -109,7 +112,7 @@ class Receiver:
     """The rules of one listener. `public_urls`: the base URLs Vobiz calls it by (empty: the URL each request
     arrived at, scheme and Host header); `answer_xml` / `input_xml`: the documents of the user, or None."""
 
-    def __init__(self, auth_token: str | None, main_auth_token: str | None = None, required: bool = True, replay_window: float = 300.0,
+    def __init__(self, auth_token: str | None, main_auth_token: str | None = None, required: bool = True, replay_window: float = REPLAY_WINDOW,
                  public_urls: list | None = None, answer_xml: str | None = None, input_xml: str | None = None,
                  clock=time.monotonic, wall_clock=time.time, replay_capacity: int = REPLAY_CAPACITY):
         self.auth_token, self.main_auth_token, self.required = auth_token, main_auth_token, required

@@ -32,6 +32,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CONCURRENCY,
     CONNECTION_OPTIONS,
     Option,
+    bound_errors,
     clear_text_warning,
     connection_errors,
     options_table,
@@ -277,6 +278,8 @@ OPTIONS = options_table(
     Option("emit_existing", "bool", False),
     CONCURRENCY,
 )
+# The source's own options: connection_errors() checks the others.
+OWN_OPTIONS = {name: option for name, option in OPTIONS.items() if name not in CONNECTION_OPTIONS}
 # The defaults of every argument that has one or may be left out (all but the credentials).
 DEFAULTS = {name: option.default for name, option in OPTIONS.items() if name not in ("auth_id", "auth_token")}
 STATUS_CHOICES = tuple(OPTIONS["statuses"].choices)
@@ -286,8 +289,7 @@ def source_options(args: dict, environ=None) -> dict:
     """The checked arguments with their defaults and environment fallbacks; ArgumentError names every wrong one."""
 
     def checks(options: dict) -> list:
-        return connection_errors(options) + [option.bound_error(options[name]) for name, option in OPTIONS.items()
-                                             if name not in CONNECTION_OPTIONS]
+        return connection_errors(options) + bound_errors(OWN_OPTIONS, options)
 
     return source_arguments(SOURCE_NAME, OPTIONS, args, os.environ if environ is None else environ, checks)
 

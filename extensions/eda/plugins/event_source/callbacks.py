@@ -19,8 +19,8 @@ if not __package__:  # run by path, as ansible-rulebook runs a source: make the 
 # pylint: disable=wrong-import-position
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import xml_error
 from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError, source_arguments
-from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._receiver import MAX_BODY, METHODS, Receiver, public_url_error
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONNECTION_OPTIONS, Option, options_table
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._receiver import MAX_BODY, METHODS, REPLAY_WINDOW, Receiver, public_url_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONNECTION_OPTIONS, Option, bound_errors, options_table
 
 DOCUMENTATION = r"""
 ---
@@ -331,7 +331,7 @@ OPTIONS = options_table(
     CONNECTION_OPTIONS["auth_token"],
     Option("main_auth_token", "str", no_log=True),
     Option("signatures", "str", "required", choices=list(SIGNATURE_MODES)),
-    Option("replay_window", "float", 300.0, above=0),
+    Option("replay_window", "float", REPLAY_WINDOW, above=0),
     Option("answer_xml", "str"),
     Option("input_xml", "str"),
 )
@@ -339,7 +339,7 @@ DEFAULTS = {name: option.default for name, option in OPTIONS.items() if name not
 
 
 def _errors(options: dict) -> list:
-    errors = [option.bound_error(options[name]) for name, option in OPTIONS.items()]
+    errors = bound_errors(OPTIONS, options)
     for name in ("auth_token", "main_auth_token"):
         if options[name] is not None and not options[name]:
             errors.append("%s must not be empty" % name)

@@ -24,7 +24,7 @@ PREFIX = "ansible_collections.vobiz.telephony.plugins.module_utils"
 # nothing of calls, a gateway nothing of the logic above it, the receiving side nothing of the sending side.
 MAY_IMPORT = {
     "common": set(),
-    "http": {"common", "_collection"},
+    "http": {"common", "_collection", "_options"},
     "api": {"common", "http"},
     "calls": {"common", "http", "api"},
     "cdrs": {"common", "http", "api"},
