@@ -325,6 +325,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.calls._placing imp
     WAIT_ANSWERED,
     WAIT_ENDED,
     WAIT_NONE,
+    CHECKS,
     Placement,
     PlacingError,
     place_calls,
@@ -338,13 +339,13 @@ SHOWN_IN_MESSAGES = 10
 METHODS = list(CALLBACK_METHODS)
 
 OPTIONS = options_table(
-    Option("to", "list", elements="str", required=True),
-    Option("from", "str", required=True),
-    Option("answer_url", "str", required=True),
+    Option("to", "list", elements="str", required=True, check=CHECKS["to"]),
+    Option("from", "str", required=True, check=CHECKS["from"]),
+    Option("answer_url", "str", required=True, check=CHECKS["answer_url"]),
     Option("answer_method", "str", DEFAULT_CALLBACK_METHOD, choices=METHODS),
-    *(Option(name, "str", choices=METHODS if name.endswith("_method") else None)
+    *(Option(name, "str", choices=METHODS if name.endswith("_method") else None, check=CHECKS.get(name))
       for name in ("ring_url", "ring_method", "hangup_url", "hangup_method", "fallback_url", "fallback_method")),
-    Option("caller_name", "str"),
+    Option("caller_name", "str", check=CHECKS["caller_name"]),
     Option("time_limit", "int", at_least=1, at_most=86400),
     Option("hangup_on_ring", "int", at_least=1),
     Option("ring_timeout", "int", at_least=1),
@@ -352,7 +353,7 @@ OPTIONS = options_table(
     Option("send_on_preanswer", "bool"),
     Option("machine_detection", "str", choices=["detect", "hangup"]),
     Option("machine_detection_time", "int", at_least=2000, at_most=10000),
-    Option("machine_detection_url", "str"),
+    Option("machine_detection_url", "str", check=CHECKS["machine_detection_url"]),
     Option("machine_detection_method", "str", choices=METHODS),
     Option("extra_params", "dict"),
     Option("wait", "str", WAIT_NONE, choices=[WAIT_NONE, WAIT_ANSWERED, WAIT_ENDED]),

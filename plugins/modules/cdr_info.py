@@ -285,7 +285,8 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.api._cdrs import C
 from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import (
     CALL_DIRECTIONS,
     SEARCH_FILTERS,
-    filter_errors,
+    DATE_OPTIONS,
+    date_order_error,
     search_query,
     wait_for_cdr,
 )
@@ -299,18 +300,17 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     write_if_different,
 )
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, identifier_error, options_table, wait_options
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, identifier_error, options_table, single, wait_options
 
 LIMIT = Option("limit", "int", 1000, at_least=1)
 
 OPTIONS = options_table(
-    Option("call_uuid", "str"),
+    Option("call_uuid", "str", check=single(identifier_error)),
     Option("wait", "bool", False),
     *wait_options(timeout=60.0, sleep=2.0),
     Option("from_number", "str"),
     Option("to_number", "str"),
-    Option("start_date", "str"),
-    Option("end_date", "str"),
+    *DATE_OPTIONS.values(),
     Option("call_direction", "str", choices=list(CALL_DIRECTIONS)),
     Option("min_duration", "int", at_least=0),
     Option("hangup_cause", "str"),
@@ -321,6 +321,7 @@ OPTIONS = options_table(
     LIMIT,
     CONCURRENCY,
     Option("dest", "path"),
+    groups=DATE_OPTIONS.groups,
 )
 
 
@@ -329,9 +330,8 @@ def argument_spec() -> dict:
 
 
 def option_errors(params: dict) -> list:
-    """Problems with this module's own options that their bounds do not say, each naming its option."""
-    errors = [error for error in [identifier_error("call_uuid", params["call_uuid"])] if error]
-    errors += filter_errors(params)
+    """Problems across this module's own options (their table checks each one), each naming its option."""
+    errors = [error for error in [date_order_error(params)] if error]
     if params["call_uuid"] is not None:
         given = [name for name in SEARCH_FILTERS if params[name] is not None]
         if given:

@@ -199,10 +199,11 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrenc
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CALL_UUID_EXCLUSIVE,
     CALL_UUID_OPTIONS,
+    CALL_UUID_REQUIRED,
     CONCURRENCY,
     Option,
-    call_uuid_errors,
     options_table,
     wait_options,
 )
@@ -215,6 +216,7 @@ OPTIONS = options_table(
     Option("wait", "bool", True),
     *wait_options(timeout=30.0, sleep=1.0),
     CONCURRENCY,
+    groups=(CALL_UUID_EXCLUSIVE, CALL_UUID_REQUIRED),
 )
 
 
@@ -249,7 +251,7 @@ def timed_out_message(endings: list, waited: float) -> str:
 def main():
     module = module_for(OPTIONS)
     params = module.params
-    client = client_from_module(module, OPTIONS, call_uuid_errors(params, required=True))
+    client = client_from_module(module, OPTIONS)
     waiting = params["wait"] and not module.check_mode
     endings, waited = [], None
     try:

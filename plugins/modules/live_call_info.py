@@ -328,10 +328,10 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import 
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CALL_UUID_EXCLUSIVE,
     CALL_UUID_OPTIONS,
     CONCURRENCY,
     Option,
-    call_uuid_errors,
     options_table,
     wait_options,
 )
@@ -345,6 +345,7 @@ OPTIONS = options_table(
     CONCURRENCY,
     Option("wait_for", "list", elements="str"),
     *wait_options(timeout=120.0, sleep=2.0),
+    groups=(CALL_UUID_EXCLUSIVE,),
 )
 
 
@@ -353,8 +354,8 @@ def argument_spec() -> dict:
 
 
 def option_errors(params: dict) -> list:
-    """Problems with this module's own options that their bounds do not say, each naming its option."""
-    errors = call_uuid_errors(params)
+    """Problems across this module's own options (their table checks each one), each naming its option."""
+    errors = []
     wait_for = params["wait_for"]
     if wait_for is not None:
         if not wait_for or not all(isinstance(state, str) and state.strip() for state in wait_for):

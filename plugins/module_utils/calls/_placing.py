@@ -17,6 +17,7 @@ import re
 import threading
 from urllib.parse import urlsplit
 
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import each, length_at_most, single
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, IN_PROGRESS, LIVE, QUEUED, CallApi, Look
 from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import CallsOutcome, wait_for_calls
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
@@ -70,25 +71,33 @@ def url_error(option: str, value: str | None) -> str | None:
     return None
 
 
-def placing_errors(params: dict) -> list:
-    """Every problem with the options of placing calls, each naming the option and the value. Nothing is sent when one is found."""
-    destinations = params["to"] or []
+def destinations_errors(option: str, values: list) -> list:
+    """The check of `to`: one destination at least, MAX_DESTINATIONS at most, each an E.164 number or a sip: URI."""
     errors = []
-    if not destinations:
-        errors.append("to must name at least one destination")
-    if len(destinations) > MAX_DESTINATIONS:
-        errors.append("to names %d destinations; at most %d are placed in one task" % (len(destinations), MAX_DESTINATIONS))
+    if not values:
+        errors.append("%s must name at least one destination" % option)
+    if len(values) > MAX_DESTINATIONS:
+        errors.append("%s names %d destinations; at most %d are placed in one task" % (option, len(values), MAX_DESTINATIONS))
     else:
-        errors += [destination_error("to[%d]" % index, value) for index, value in enumerate(destinations)]
-    if params["from"] is not None and not E164.match(params["from"]):
-        errors.append("from %s is not an E.164 number (digits, with or without a leading '+')" % shown(params["from"]))
-    errors += [url_error(option, params[option]) for option in URL_OPTIONS]
-    if params["caller_name"] is not None and len(params["caller_name"]) > MAX_CALLER_NAME:
-        errors.append("caller_name must be at most %d characters, got %d" % (MAX_CALLER_NAME, len(params["caller_name"])))
+        errors += each(destination_error)(option, values)
+    return errors
+
+
+def e164_error(option: str, value: str) -> str | None:
+    """Why `value` is not an E.164 number (the caller's `from`), or None."""
+    return None if E164.match(value) else "%s %s is not an E.164 number (digits, with or without a leading '+')" % (option, shown(value))
+
+
+# The check of each option of placing calls that has one (the call module's table declares them).
+CHECKS = dict({"to": destinations_errors, "from": single(e164_error), "caller_name": length_at_most(MAX_CALLER_NAME)},
+              **{name: single(url_error) for name in URL_OPTIONS})
+
+
+def placing_errors(params: dict) -> list:
+    """The problems of placing calls across options (each option's own check is in CHECKS): extra_params repeating
+    what an option sets. Nothing is sent when one is found."""
     clashes = sorted(OPTION_PARAMETERS.intersection(params["extra_params"] or {}))
-    if clashes:
-        errors.append("extra_params must not repeat what an option sets: %s" % ", ".join(clashes))
-    return [error for error in errors if error]
+    return ["extra_params must not repeat what an option sets: %s" % ", ".join(clashes)] if clashes else []
 
 
 def placing_warnings(params: dict) -> list:

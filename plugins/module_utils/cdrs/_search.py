@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import TOGETHER, Group, Option, option_errors, options_table, single
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._cdrs import CdrApi
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import WaitOutcome, wait_until
@@ -41,24 +42,29 @@ def date_of(value: str) -> str | None:
         return None
 
 
+def date_error(option: str, value) -> str | None:
+    """Why `value` is not a date nor a datetime, or None."""
+    if date_of(value) is None:
+        return "%s %r is not a date: use YYYY-MM-DD or a datetime such as 2026-05-11T06:59:31Z" % (option, value)
+    return None
+
+
+# The date filters, checked as every option is, and their rule: both or neither.
+DATE_OPTIONS = options_table(*(Option(name, "str", check=single(date_error)) for name in DATE_FILTERS),
+                             groups=(Group(TOGETHER, DATE_FILTERS),))
+
+
+def date_order_error(params: dict) -> str | None:
+    """Why the two dates, both readable, make no range (end_date before start_date), or None."""
+    start, end = (date_of(params[name]) if params.get(name) is not None else None for name in DATE_FILTERS)
+    if start and end and end < start:
+        return "end_date %s is before start_date %s" % (end, start)
+    return None
+
+
 def filter_errors(params: dict) -> list:
     """Why the search filters cannot be sent, each naming its option."""
-    errors = []
-    dates = {}
-    for name in DATE_FILTERS:
-        value = params.get(name)
-        if value is None:
-            continue
-        dates[name] = date_of(value)
-        if dates[name] is None:
-            errors.append("%s %r is not a date: use YYYY-MM-DD or a datetime such as 2026-05-11T06:59:31Z" % (name, value))
-    given = [name for name in DATE_FILTERS if params.get(name) is not None]
-    if len(given) == 1:
-        missing = DATE_FILTERS[1] if given[0] == DATE_FILTERS[0] else DATE_FILTERS[0]
-        errors.append("start_date and end_date go together: %s is set, %s is not" % (given[0], missing))
-    elif len(given) == 2 and None not in dates.values() and dates["end_date"] < dates["start_date"]:
-        errors.append("end_date %s is before start_date %s" % (dates["end_date"], dates["start_date"]))
-    return errors
+    return option_errors(DATE_OPTIONS, params) + [error for error in [date_order_error(params)] if error]
 
 
 def search_query(params: dict) -> dict:

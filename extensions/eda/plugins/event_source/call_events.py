@@ -32,9 +32,9 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CONCURRENCY,
     CONNECTION_OPTIONS,
     Option,
-    bound_errors,
     clear_text_warning,
     connection_errors,
+    option_errors,
     options_table,
 )
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import client_from_options
@@ -289,7 +289,7 @@ def source_options(args: dict, environ=None) -> dict:
     """The checked arguments with their defaults and environment fallbacks; ArgumentError names every wrong one."""
 
     def checks(options: dict) -> list:
-        return connection_errors(options) + bound_errors(OWN_OPTIONS, options)
+        return connection_errors(options) + option_errors(OWN_OPTIONS, options)
 
     return source_arguments(SOURCE_NAME, OPTIONS, args, os.environ if environ is None else environ, checks)
 

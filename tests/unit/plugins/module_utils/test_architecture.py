@@ -26,8 +26,8 @@ MAY_IMPORT = {
     "common": set(),
     "http": {"common", "_collection", "_options"},
     "api": {"common", "http"},
-    "calls": {"common", "http", "api"},
-    "cdrs": {"common", "http", "api"},
+    "calls": {"common", "http", "api", "_options"},
+    "cdrs": {"common", "http", "api", "_options"},
     "receiving": {"common"},
 }
 SENDING = ("http/", "api/", "calls/", "cdrs/")
