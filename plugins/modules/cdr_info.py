@@ -345,9 +345,9 @@ def option_errors(params: dict) -> list:
     return errors
 
 
-def read_cdr(records: CdrApi, params: dict) -> dict:
+def read_cdr(cdr_api: CdrApi, params: dict) -> dict:
     """One call's record, looking until it is there when asked."""
-    outcome = wait_for_cdr(records, params["call_uuid"], timeout=params["wait_timeout"] if params["wait"] else 0, every=params["wait_sleep"])
+    outcome = wait_for_cdr(cdr_api, params["call_uuid"], timeout=params["wait_timeout"] if params["wait"] else 0, every=params["wait_sleep"])
     record = outcome.last or {}
     result = dict(found=outcome.last is not None, record=record, records=[record] if record else [], count=1 if record else 0,
                   waited=round(outcome.waited, 3), polls=outcome.rounds)
@@ -356,8 +356,8 @@ def read_cdr(records: CdrApi, params: dict) -> dict:
     return result
 
 
-def search(records: CdrApi, params: dict) -> dict:
-    return search_cdrs(records, search_query(params), params["limit"], params["concurrency"]).as_result()
+def search(cdr_api: CdrApi, params: dict) -> dict:
+    return search_cdrs(cdr_api, search_query(params), params["limit"], params["concurrency"]).as_result()
 
 
 def main():
@@ -365,13 +365,13 @@ def main():
     client = client_from_module(module, OPTIONS, option_errors(module.params))
     try:
         with client:
-            records = CdrApi(client)
+            cdr_api = CdrApi(client)
             if module.params["dest"] is not None:
-                content = records.export(search_query(module.params)).encode("utf-8")
+                content = cdr_api.export(search_query(module.params)).encode("utf-8")
             elif module.params["call_uuid"] is not None:
-                result = read_cdr(records, module.params)
+                result = read_cdr(cdr_api, module.params)
             else:
-                result = search(records, module.params)
+                result = search(cdr_api, module.params)
     except VobizError as error:
         fail_from_error(module, client, error)
     if module.params["dest"] is not None:

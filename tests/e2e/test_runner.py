@@ -160,13 +160,13 @@ def call_ended_after_looks(sim: Sim, call_uuid: str, looks: int):
                 sim.set_status(call_uuid, "completed", cdr={"hangup_cause_name": "NORMAL_CLEARING"})
                 return
 
-    watcher = threading.Thread(target=end_it, daemon=True)
-    watcher.start()
+    ender = threading.Thread(target=end_it, daemon=True)
+    ender.start()
     try:
         yield
     finally:
         stop.set()
-        watcher.join(10)
+        ender.join(10)
 
 
 def ok_results(events: list, action: str = INFO) -> list:

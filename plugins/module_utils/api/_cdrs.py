@@ -20,8 +20,8 @@ PER_PAGE = 100
 class Page:
     """One page of a search: its cdrs, and what its pagination and summary say."""
 
-    def __init__(self, records: list, total: int, per_page: int, summary: dict):
-        self.records = records
+    def __init__(self, cdrs: list, total: int, per_page: int, summary: dict):
+        self.cdrs = cdrs
         self.total = total
         self.per_page = per_page
         self.summary = summary
@@ -30,16 +30,16 @@ class Page:
 def _page(response: ApiResponse) -> Page:
     """A page of the list answer; an answer without a `data` list or a `pagination` total is an error, never empty."""
     data = json_object(response, "a page of call records (an object with data and pagination)")
-    records = data.get("data")
+    cdrs = data.get("data")
     pagination = data.get("pagination")
-    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+    if not isinstance(cdrs, list) or not all(isinstance(cdr, dict) for cdr in cdrs):
         raise unexpected_answer(response, "a page of call records (data is not a list of records)")
     if not isinstance(pagination, dict) or not _is_count(pagination.get("total")):
         raise unexpected_answer(response, "a page of call records (pagination with a total is missing)")
     per_page = pagination.get("per_page")
     summary = data.get("summary")
     summary = dict(summary) if isinstance(summary, dict) else {}
-    return Page(records, pagination["total"], per_page if _is_count(per_page) and per_page > 0 else PER_PAGE, summary)
+    return Page(cdrs, pagination["total"], per_page if _is_count(per_page) and per_page > 0 else PER_PAGE, summary)
 
 
 def _is_count(value) -> bool:

@@ -99,14 +99,14 @@ class Search:
     """What a search found: at most `limit` cdrs newest first, Vobiz's `total`, whether more were left (`truncated`),
     the summary of the filtered set, and how many pages were read."""
 
-    records: list
+    cdrs: list
     total: int
     truncated: bool
     summary: dict
     pages: int
 
     def as_result(self) -> dict:
-        return {"records": self.records, "count": len(self.records), "total": self.total, "truncated": self.truncated,
+        return {"records": self.cdrs, "count": len(self.cdrs), "total": self.total, "truncated": self.truncated,
                 "summary": self.summary}
 
 
@@ -116,15 +116,15 @@ def search(api: CdrApi, query: dict, limit: int, concurrency: int) -> Search:
     first = api.fetch_page(query, 1)
     wanted = min(first.total, limit)
     pages = max(1, math.ceil(wanted / first.per_page))
-    rest = map_concurrently(lambda number: api.fetch_page(query, number).records, list(range(2, pages + 1)), concurrency)
-    records = list(first.records)
-    for page_records in rest:
-        records.extend(page_records)
-    records = records[:limit]
+    rest = map_concurrently(lambda number: api.fetch_page(query, number).cdrs, list(range(2, pages + 1)), concurrency)
+    cdrs = list(first.cdrs)
+    for page_cdrs in rest:
+        cdrs.extend(page_cdrs)
+    cdrs = cdrs[:limit]
     summary = dict(first.summary)
     if summary:
         summary["answer_rate"] = answer_rate(summary)
-    return Search(records, first.total, first.total > limit, summary, pages)
+    return Search(cdrs, first.total, first.total > limit, summary, pages)
 
 
 def wait_for_cdr(api: CdrApi, call_uuid: str, timeout: float, every: float) -> WaitOutcome:

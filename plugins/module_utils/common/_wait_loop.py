@@ -6,7 +6,7 @@
 
 """The one loop that looks again and again at a fixed cadence until a condition holds or a deadline passes.
 
-The modules' waits (one call, a set of calls, a drain of a list, a cdr) and the event source's polling all run on
+The modules' waits (one call, a set of calls, a drain of a list, a cdr) and the event source's rounds all run on
 wait_until(); its clock and its pause are parameters, so that tests run it on a fake clock. It knows nothing of what
 it looks at. Standard library only.
 """

@@ -236,7 +236,7 @@ class VobizClient:
         threading.Thread(target=exchange, name="%s/http" % threading.current_thread().name, daemon=True).start()
         if not finished.wait(self.timeout):
             raise VobizConnectionError("%s failed: no complete answer within %s s" % (request.label, _seconds(self.timeout)), url=request.shown,
-                                       retryable=request.idempotent)
+                                       transient=request.idempotent)
         if "error" in outcome:
             raise outcome["error"]
         return outcome["response"]
@@ -249,7 +249,7 @@ class VobizClient:
         except requests.exceptions.RequestException as exc:
             # A certificate that fails verification fails the same way next time: no point in retrying it.
             raise VobizConnectionError("%s failed: %s" % (request.label, describe_exception(exc, self.timeout)), url=request.shown,
-                                       retryable=not isinstance(exc, requests.exceptions.SSLError), sent=_may_have_sent(exc)) from None
+                                       transient=not isinstance(exc, requests.exceptions.SSLError), sent=_may_have_sent(exc)) from None
         try:
             body = self._read_body(response, request)
         finally:

@@ -47,9 +47,9 @@ class VobizConnectionError(VobizError):
     `sent` is False when the connection could not be opened (refused, DNS, a connect time-out, a failed TLS handshake):
     the request never left, so the server cannot have acted on it. True when it may have been sent."""
 
-    def __init__(self, message: str, url: str | None = None, retryable: bool = True, sent: bool = True):
+    def __init__(self, message: str, url: str | None = None, transient: bool = True, sent: bool = True):
         super().__init__(message, url=url)
-        self.retryable = retryable
+        self.transient = transient
         self.sent = sent
 
 

@@ -20,16 +20,16 @@ import time
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizConnectionError, VobizError, VobizHTTPError
 
 # Statuses worth another try for an idempotent request (GET, DELETE): throttling and transient server or gateway trouble.
-RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
+TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
 
 
 def is_transient(error: VobizError) -> bool:
     """Whether the same request may succeed later: a connection error or time-out other than a TLS failure, or HTTP 429,
-    500, 502, 503 or 504. The client retries exactly these; the event source keeps polling after them."""
+    500, 502, 503 or 504. The client retries exactly these; the event source keeps taking rounds after them."""
     if isinstance(error, VobizConnectionError):
-        return error.retryable
+        return error.transient
     if isinstance(error, VobizHTTPError):
-        return error.status_code in RETRYABLE_STATUSES
+        return error.status_code in TRANSIENT_STATUSES
     return False
 
 

@@ -440,7 +440,7 @@ def test_backoff_is_capped_at_retry_max_wait(mocked, clock):
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-def test_retryable_status_is_retried_once_then_succeeds(mocked, status):
+def test_transient_status_is_retried_once_then_succeeds(mocked, status):
     mocked.add(responses.GET, URL, status=status)
     mocked.add(responses.GET, URL, json=live_record(UUID))
     client = make_client()

@@ -127,7 +127,7 @@ def _vobiz_shaped():
     )
 
 
-def _observe_and_list(status: int, body: bytes, headers: dict) -> None:
+def _look_and_list(status: int, body: bytes, headers: dict) -> None:
     # The autouse fake clock stands in for time in _client: it refuses what time.sleep refuses, and never sleeps.
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
         mocked.add(responses.GET, CALL_PATH, status=status, body=body, headers=headers, content_type="application/json")
@@ -157,7 +157,7 @@ def _observe_and_list(status: int, body: bytes, headers: dict) -> None:
 @example(status=200, body=b"\xff\xfe", retry_after=None)
 @example(status=500, body=b"[" * 100000, retry_after="nan")
 def test_any_bytes_body_gives_a_result_or_a_vobiz_error(status, body, retry_after):
-    _observe_and_list(status, body, {"Retry-After": retry_after} if retry_after is not None else {})
+    _look_and_list(status, body, {"Retry-After": retry_after} if retry_after is not None else {})
 
 
 @PROPERTY
@@ -166,4 +166,4 @@ def test_any_bytes_body_gives_a_result_or_a_vobiz_error(status, body, retry_afte
 @example(status=200, data={"call_status": "ringing", "calls": ["a"]})
 @example(status=500, data={"status": "error", "error": {"code": "X", "details": {"retryAfter": float("inf")}}})
 def test_any_json_body_gives_a_result_or_a_vobiz_error(status, data):
-    _observe_and_list(status, json.dumps(data).encode("utf-8"), {})
+    _look_and_list(status, json.dumps(data).encode("utf-8"), {})
