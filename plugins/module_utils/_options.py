@@ -20,10 +20,9 @@ from __future__ import annotations
 import os
 import re
 from typing import Callable
-from urllib.parse import urlsplit
 
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import redact_url, shown
-from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import clear_text_to_remote_host
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import SPACE_OR_CONTROL, clear_text_to_remote_host, http_url_parts
 
 DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
 
@@ -173,15 +172,14 @@ def identifier_list_errors(option: str, values) -> list:
 def api_url_error(value: str) -> str | None:
     """Why `value` cannot be the API's base URL, or None."""
     try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - parsing the port raises ValueError on a bad one
+        parts = http_url_parts(value)
     except ValueError as exc:
         return "api_url %s is not a valid URL: %s" % (shown(value), exc)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts is None:
         return "api_url %s must be an absolute http:// or https:// URL, such as %s" % (shown(value), DEFAULT_API_URL)
     if "@" in parts.netloc:
         return "api_url %s must not contain a user name or password: give the credentials in auth_id and auth_token" % shown(value)
-    if re.search(r"[\s\x00-\x1f\x7f?#]", value):
+    if SPACE_OR_CONTROL.search(value) or "?" in value or "#" in value:
         return "api_url %s must not contain spaces, control characters, a query or a fragment" % shown(value)
     return None
 

@@ -19,6 +19,7 @@ import json
 import time
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import http_url_parts
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._vobiz import CALLBACK_METHODS
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import DEFAULT_INPUT_XML, INPUT_PATH, answer_document
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import callback_event, is_answer, is_input
@@ -94,11 +95,10 @@ def body_fields(body: bytes, content_type: str | None) -> tuple:
 def public_url_error(url: str) -> str | None:
     """Why `url` cannot be a public base URL of the listener, or None."""
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - parsing the port raises ValueError on a bad one
+        parts = http_url_parts(url)
     except ValueError as exc:
         return "public_url %r is not a valid URL: %s" % (url, exc)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "?" in url or "#" in url:
+    if parts is None or parts.query or parts.fragment or "?" in url or "#" in url:
         return "public_url %r must be an absolute http:// or https:// URL without query or fragment, such as https://eda.example.com/hooks" % url
     return None
 
