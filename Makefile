@@ -114,10 +114,11 @@ seed-get-pip: $(VENV_STAMP)
 	mkdir -p "$(ANSIBLE_TEST_HOME)"
 	$(ANSIBLE_TEST_ENV) $(PY) scripts/seed-get-pip.py
 
-# --- 1. ruff, and the marks of the tests that compare times ---------------------------
+# --- 1. ruff, the marks of the tests that compare times, and the words of the glossary (docs/architecture.md) ----------
 lint: $(VENV_STAMP)
-	$(VENV)/bin/ruff check plugins extensions tests scripts/stress.py
+	$(VENV)/bin/ruff check plugins extensions tests scripts/stress.py scripts/check-glossary.py
 	$(PY) scripts/stress.py --check-targets
+	$(PY) scripts/check-glossary.py
 
 # --- 2. unit tests (pytest, from the staged copy so that ansible_collections.* imports) --
 # Not a gate of `make test`: ansible-test units runs the same tests with the same Python and ansible-core.

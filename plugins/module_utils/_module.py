@@ -14,14 +14,10 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, VobizClient, VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
-    CONNECTION_OPTIONS,
-    bound_errors,
-    clear_text_warning,
-    client_from_options,
-    connection_errors,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONNECTION_OPTIONS, clear_text_warning, connection_errors, option_errors
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import client_from_options
 
 
 def argument_spec(options: dict) -> dict:
@@ -66,14 +62,14 @@ def fail_on_errors(module, errors: list) -> None:
         module.fail_json(msg="; ".join(errors), http_retries=0)
 
 
-def client_from_module(module, own_options: dict, option_errors: list = ()) -> VobizClient:
-    """The client for this module's options. Every problem with them (the connection options, the bounds of the
-    module's `option_errors`, and the bounds of its `own_options`) fails the module at once: nothing is sent when one is wrong.
-    The connection pool has room for the module's concurrency."""
+def client_from_module(module, own_options: dict, other_errors: list = ()) -> VobizClient:
+    """The client for this module's options. Every problem with them (the connection options, the checks, bounds and
+    groups of its `own_options`, then `other_errors`: the module's rules across options) fails the module at once:
+    nothing is sent when one is wrong. The connection pool has room for the module's concurrency."""
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
     params = module.params
-    fail_on_errors(module, connection_errors(params) + list(option_errors) + bound_errors(own_options, params))
+    fail_on_errors(module, connection_errors(params) + option_errors(own_options, params) + list(other_errors))
     warning = clear_text_warning(params["api_url"])
     if warning:
         module.warn(warning)

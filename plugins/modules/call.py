@@ -315,14 +315,17 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import CALLBACK_METHODS, DEFAULT_CALLBACK_METHOD, VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._vobiz import CALLBACK_METHODS, DEFAULT_CALLBACK_METHOD
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, options_table, wait_options
-from ansible_collections.vobiz.telephony.plugins.module_utils._placing import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._placing import (
     WAIT_ANSWERED,
     WAIT_ENDED,
     WAIT_NONE,
+    CHECKS,
     Placement,
     PlacingError,
     place_calls,
@@ -336,13 +339,13 @@ SHOWN_IN_MESSAGES = 10
 METHODS = list(CALLBACK_METHODS)
 
 OPTIONS = options_table(
-    Option("to", "list", elements="str", required=True),
-    Option("from", "str", required=True),
-    Option("answer_url", "str", required=True),
+    Option("to", "list", elements="str", required=True, check=CHECKS["to"]),
+    Option("from", "str", required=True, check=CHECKS["from"]),
+    Option("answer_url", "str", required=True, check=CHECKS["answer_url"]),
     Option("answer_method", "str", DEFAULT_CALLBACK_METHOD, choices=METHODS),
-    *(Option(name, "str", choices=METHODS if name.endswith("_method") else None)
+    *(Option(name, "str", choices=METHODS if name.endswith("_method") else None, check=CHECKS.get(name))
       for name in ("ring_url", "ring_method", "hangup_url", "hangup_method", "fallback_url", "fallback_method")),
-    Option("caller_name", "str"),
+    Option("caller_name", "str", check=CHECKS["caller_name"]),
     Option("time_limit", "int", at_least=1, at_most=86400),
     Option("hangup_on_ring", "int", at_least=1),
     Option("ring_timeout", "int", at_least=1),
@@ -350,7 +353,7 @@ OPTIONS = options_table(
     Option("send_on_preanswer", "bool"),
     Option("machine_detection", "str", choices=["detect", "hangup"]),
     Option("machine_detection_time", "int", at_least=2000, at_most=10000),
-    Option("machine_detection_url", "str"),
+    Option("machine_detection_url", "str", check=CHECKS["machine_detection_url"]),
     Option("machine_detection_method", "str", choices=METHODS),
     Option("extra_params", "dict"),
     Option("wait", "str", WAIT_NONE, choices=[WAIT_NONE, WAIT_ANSWERED, WAIT_ENDED]),
@@ -386,7 +389,7 @@ def timed_out_message(placements: list, until: str, waited: float) -> str:
     late = ["%s (%s)" % (placement.request["to"], placement.call_status) for placement in placements
             if placement.placed and placement.call_status != ENDED and not (until == WAIT_ANSWERED and placement.answered)]
     shown = ", ".join(late[:SHOWN_IN_MESSAGES]) + (", ..." if len(late) > SHOWN_IN_MESSAGES else "")
-    return "Timed out after %.1f s waiting for the calls to be %s; %d not yet: %s" % (waited, done, len(late), shown)
+    return timed_out(waited, "the calls to be %s; %d not yet: %s" % (done, len(late), shown))
 
 
 def main():

@@ -281,14 +281,17 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_records import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._cdrs import CdrApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import (
     CALL_DIRECTIONS,
     SEARCH_FILTERS,
-    CallRecords,
-    filter_errors,
+    DATE_OPTIONS,
+    date_order_error,
     search_query,
+    wait_for_cdr,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import search as search_cdrs
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
@@ -296,24 +299,18 @@ from ansible_collections.vobiz.telephony.plugins.module_utils._module import (
     module_for,
     write_if_different,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
-    CONCURRENCY,
-    Option,
-    identifier_error,
-    options_table,
-    wait_options,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, identifier_error, options_table, single, wait_options
 
 LIMIT = Option("limit", "int", 1000, at_least=1)
 
 OPTIONS = options_table(
-    Option("call_uuid", "str"),
+    Option("call_uuid", "str", check=single(identifier_error)),
     Option("wait", "bool", False),
     *wait_options(timeout=60.0, sleep=2.0),
     Option("from_number", "str"),
     Option("to_number", "str"),
-    Option("start_date", "str"),
-    Option("end_date", "str"),
+    *DATE_OPTIONS.values(),
     Option("call_direction", "str", choices=list(CALL_DIRECTIONS)),
     Option("min_duration", "int", at_least=0),
     Option("hangup_cause", "str"),
@@ -324,6 +321,7 @@ OPTIONS = options_table(
     LIMIT,
     CONCURRENCY,
     Option("dest", "path"),
+    groups=DATE_OPTIONS.groups,
 )
 
 
@@ -332,9 +330,8 @@ def argument_spec() -> dict:
 
 
 def option_errors(params: dict) -> list:
-    """Problems with this module's own options that their bounds do not say, each naming its option."""
-    errors = [error for error in [identifier_error("call_uuid", params["call_uuid"])] if error]
-    errors += filter_errors(params)
+    """Problems across this module's own options (their table checks each one), each naming its option."""
+    errors = [error for error in [date_order_error(params)] if error]
     if params["call_uuid"] is not None:
         given = [name for name in SEARCH_FILTERS if params[name] is not None]
         if given:
@@ -348,20 +345,19 @@ def option_errors(params: dict) -> list:
     return errors
 
 
-def read_cdr(records: CallRecords, params: dict) -> dict:
+def read_cdr(cdr_api: CdrApi, params: dict) -> dict:
     """One call's record, looking until it is there when asked."""
-    outcome = records.wait_for_cdr(params["call_uuid"], timeout=params["wait_timeout"] if params["wait"] else 0, every=params["wait_sleep"])
+    outcome = wait_for_cdr(cdr_api, params["call_uuid"], timeout=params["wait_timeout"] if params["wait"] else 0, every=params["wait_sleep"])
     record = outcome.last or {}
     result = dict(found=outcome.last is not None, record=record, records=[record] if record else [], count=1 if record else 0,
                   waited=round(outcome.waited, 3), polls=outcome.rounds)
     if params["wait"] and not outcome.reached:
-        result["msg"] = ("Timed out after %.1f s waiting for the record of call %s (%d looks); Vobiz has none yet"
-                         % (outcome.waited, params["call_uuid"], outcome.rounds))
+        result["msg"] = timed_out(outcome.waited, "the record of call %s (%d looks); Vobiz has none yet" % (params["call_uuid"], outcome.rounds))
     return result
 
 
-def search(records: CallRecords, params: dict) -> dict:
-    return records.search(search_query(params), params["limit"], params["concurrency"]).as_result()
+def search(cdr_api: CdrApi, params: dict) -> dict:
+    return search_cdrs(cdr_api, search_query(params), params["limit"], params["concurrency"]).as_result()
 
 
 def main():
@@ -369,13 +365,13 @@ def main():
     client = client_from_module(module, OPTIONS, option_errors(module.params))
     try:
         with client:
-            records = CallRecords(client)
+            cdr_api = CdrApi(client)
             if module.params["dest"] is not None:
-                content = records.export(search_query(module.params)).encode("utf-8")
+                content = cdr_api.export(search_query(module.params)).encode("utf-8")
             elif module.params["call_uuid"] is not None:
-                result = read_cdr(records, module.params)
+                result = read_cdr(cdr_api, module.params)
             else:
-                result = search(records, module.params)
+                result = search(cdr_api, module.params)
     except VobizError as error:
         fail_from_error(module, client, error)
     if module.params["dest"] is not None:

@@ -192,16 +192,18 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions import EndCallsError, confirm_ended, end_calls
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, CallApi, has_ended
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._ending import EndCallsError, confirm_ended, end_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, CallApi, has_ended
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import unique_in_order
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CALL_UUID_EXCLUSIVE,
     CALL_UUID_OPTIONS,
+    CALL_UUID_REQUIRED,
     CONCURRENCY,
     Option,
-    call_uuid_errors,
     options_table,
     wait_options,
 )
@@ -214,6 +216,7 @@ OPTIONS = options_table(
     Option("wait", "bool", True),
     *wait_options(timeout=30.0, sleep=1.0),
     CONCURRENCY,
+    groups=(CALL_UUID_EXCLUSIVE, CALL_UUID_REQUIRED),
 )
 
 
@@ -242,13 +245,13 @@ def diff(endings: list) -> dict:
 def timed_out_message(endings: list, waited: float) -> str:
     live = ["%s (%s)" % (ending.call_uuid, ending.last.call_status) for ending in endings if not has_ended(ending.last)]
     shown = ", ".join(live[:SHOWN_IN_MESSAGES]) + (", ..." if len(live) > SHOWN_IN_MESSAGES else "")
-    return "Timed out after %.1f s waiting for the calls to end; %d not ended yet: %s" % (waited, len(live), shown)
+    return timed_out(waited, "the calls to end; %d not ended yet: %s" % (len(live), shown))
 
 
 def main():
     module = module_for(OPTIONS)
     params = module.params
-    client = client_from_module(module, OPTIONS, call_uuid_errors(params, required=True))
+    client = client_from_module(module, OPTIONS)
     waiting = params["wait"] and not module.check_mode
     endings, waited = [], None
     try:

@@ -324,18 +324,19 @@ request_id:
   sample: req_8f14e45fceea167a
 """
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LISTS, CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, LISTS, CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CALL_UUID_EXCLUSIVE,
     CALL_UUID_OPTIONS,
     CONCURRENCY,
     Option,
-    call_uuid_errors,
     options_table,
     wait_options,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls, wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import timed_out, wait_until
 
 OPTIONS = options_table(
     *CALL_UUID_OPTIONS,
@@ -344,6 +345,7 @@ OPTIONS = options_table(
     CONCURRENCY,
     Option("wait_for", "list", elements="str"),
     *wait_options(timeout=120.0, sleep=2.0),
+    groups=(CALL_UUID_EXCLUSIVE,),
 )
 
 
@@ -352,8 +354,8 @@ def argument_spec() -> dict:
 
 
 def option_errors(params: dict) -> list:
-    """Problems with this module's own options that their bounds do not say, each naming its option."""
-    errors = call_uuid_errors(params)
+    """Problems across this module's own options (their table checks each one), each naming its option."""
+    errors = []
     wait_for = params["wait_for"]
     if wait_for is not None:
         if not wait_for or not all(isinstance(state, str) and state.strip() for state in wait_for):
@@ -377,8 +379,8 @@ def look_at_call(api: CallApi, params: dict) -> dict:
     last = outcome.last[0]
     result = dict(last.as_result(), waited=round(outcome.waited, 3), polls=outcome.rounds)
     if not outcome.reached:
-        result["msg"] = ("Timed out after %s s waiting for call %s to reach %s; its last call_status was %s (%d observations)"
-                         % (_seconds(outcome.waited), params["call_uuid"], " or ".join(params["wait_for"]), last.call_status, outcome.rounds))
+        result["msg"] = timed_out(outcome.waited, "call %s to reach %s; its last call_status was %s (%d observations)"
+                                  % (params["call_uuid"], " or ".join(params["wait_for"]), last.call_status, outcome.rounds))
     return result
 
 
@@ -391,8 +393,8 @@ def look_at_set(api: CallApi, params: dict) -> dict:
         pending = set(outcome.pending)
         # every call still waited for is named, with where it was last: the caller chose them, so the list is theirs
         still = ", ".join("%s (%s)" % (entry["call_uuid"], entry["call_status"]) for entry in results if entry["call_uuid"] in pending)
-        result["msg"] = ("Timed out after %s s waiting for every call to reach %s; %d of %d not there yet: %s"
-                         % (_seconds(outcome.waited), " or ".join(params["wait_for"]), len(outcome.pending), len(results), still))
+        result["msg"] = timed_out(outcome.waited, "every call to reach %s; %d of %d not there yet: %s"
+                                  % (" or ".join(params["wait_for"]), len(outcome.pending), len(results), still))
     return result
 
 
@@ -405,9 +407,9 @@ def look_at_list(api: CallApi, params: dict) -> dict:
     if params["details"]:
         result["calls"] = api.fetch_calls(outcome.last, params["status"], params["concurrency"])
     if not outcome.reached:
-        result["msg"] = ("Timed out after %s s waiting for every %s call to end; %d still %s: %s"
-                         % (_seconds(outcome.waited), params["status"], len(outcome.last), params["status"], ", ".join(outcome.last[:10])
-                            + (", ..." if len(outcome.last) > 10 else "")))
+        result["msg"] = timed_out(outcome.waited, "every %s call to end; %d still %s: %s"
+                                  % (params["status"], len(outcome.last), params["status"], ", ".join(outcome.last[:10])
+                                     + (", ..." if len(outcome.last) > 10 else "")))
     return result
 
 
@@ -416,10 +418,6 @@ def choose_look(params: dict):
     if params["call_uuids"] is not None:
         return look_at_set
     return look_at_list if params["call_uuid"] is None else look_at_call
-
-
-def _seconds(value: float) -> str:
-    return "%.1f" % value
 
 
 def main():

@@ -4,7 +4,7 @@
 """6. Event-Driven Ansible: how soon a call's change reaches a rule through call_events, and what one look costs.
 
 The real ansible-rulebook runs a rulebook whose rule prints (debug action) when a call is answered; its output goes to
-a file that this process watches. The delay is from the simulator's change instant to the line appearing (one
+a file that this process reads. The delay is from the simulator's change instant to the line appearing (one
 monotonic clock), measured with the change at random points between two looks and right after a look (worst case).
 """
 
@@ -58,7 +58,7 @@ class RulebookProcess:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def wait_for_line(self, text: str) -> float:
-        """time.monotonic() when `text` first shows in the output (polled every 2 ms)."""
+        """time.monotonic() when `text` first shows in the output (read every 2 ms)."""
         deadline = time.monotonic() + DEADLINE
         while text not in self.output():
             self._check_alive(deadline, text)

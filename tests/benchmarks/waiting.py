@@ -30,7 +30,7 @@ def change_at_fixed_time(bench: Bench, started: Started, call_uuid: str) -> None
 
 
 def change_just_after_a_look(bench: Bench, started: Started, call_uuid: str) -> None:
-    """Watch /_sim/requests until look number LOOK_BEFORE_CHANGE arrives, then sleep AFTER_LOOK s."""
+    """Read /_sim/requests until look number LOOK_BEFORE_CHANGE arrives, then sleep AFTER_LOOK s."""
     deadline = started.started_at + WAIT_TIMEOUT
     while time.monotonic() < deadline:
         looks = sorted(entry["time"] for entry in bench.recorded_requests() if call_uuid in entry["path"])
@@ -61,7 +61,7 @@ def wait_for_end(bench: Bench, prefix: str, wait_for_the_moment) -> tuple:
 def request_gap(times: list) -> float:
     """Mean seconds between two consecutive requests."""
     if len(times) < 2:
-        raise BenchmarkError("fewer than two requests before the change: cannot measure the polling rate")
+        raise BenchmarkError("fewer than two requests before the change: cannot measure the rate of looks")
     return (times[-1] - times[0]) / (len(times) - 1)
 
 

@@ -1,4 +1,4 @@
-"""call_uuids through ansible-playbook: a mixed set of calls observed as call_uuid observes each one, a wait on calls that
+"""call_uuids through ansible-playbook: a mixed set of calls looked at as call_uuid looks at each one, a wait on calls that
 end at different times (and one that times out), and a set of a hundred.
 
 Requests are read from the simulator's log; timings are checked against the simulator's own timelines (time.monotonic()
@@ -61,11 +61,11 @@ MIXED_CALLS = [
 # asked in this order, set-live twice; set-unknown was never placed
 ASKED = ["set-ended", "set-live", "set-unknown", "set-queued", "set-live"]
 # what call_uuid sends for each (README: "What the module answers"), by the status= query of each request
-PROBES = {"set-live": ["live"], "set-ended": ["live", "none"], "set-queued": ["live", "none", "queued"],
-          "set-unknown": ["live", "none", "queued", "live"]}
+REQUESTS_OF_A_LOOK = {"set-live": ["live"], "set-ended": ["live", "none"], "set-queued": ["live", "none", "queued"],
+                      "set-unknown": ["live", "none", "queued", "live"]}
 
 
-def probes_by_call(recorded: list, uuids) -> dict:
+def requests_by_call(recorded: list, uuids) -> dict:
     return {uuid: status_queries([entry for entry in recorded if entry["path"] == call_path(uuid)]) for uuid in uuids}
 
 
@@ -77,7 +77,7 @@ def without_api_id(value):
 
 
 @pytest.mark.parametrize("mode", ["normal", "check-vvv"])
-def test_mixed_set_is_observed_call_by_call_as_call_uuid_would(ansible, sim: Sim, mode):
+def test_mixed_set_is_looked_at_call_by_call_as_call_uuid_would(ansible, sim: Sim, mode):
     check = mode == "check-vvv"
     sim.add_calls(*MIXED_CALLS)
     run = ansible.playbook(SET_PLAYBOOK, extra_vars={"e2e_calls": ASKED}, check=check, verbose=check)
@@ -94,14 +94,14 @@ def test_mixed_set_is_observed_call_by_call_as_call_uuid_would(ansible, sim: Sim
     assert (by_uuid["set-unknown"]["call"], by_uuid["set-unknown"]["cdr"]) == ({}, {})
 
     recorded = sim.requests()
-    assert len(recorded) == sum(len(probes) for probes in PROBES.values())  # the repeated set-live was looked at once
-    assert probes_by_call(recorded, PROBES) == PROBES
+    assert len(recorded) == sum(len(requests) for requests in REQUESTS_OF_A_LOOK.values())  # the repeated set-live was looked at once
+    assert requests_by_call(recorded, REQUESTS_OF_A_LOOK) == REQUESTS_OF_A_LOOK
 
     # the same calls, one call_uuid task each: the very same requests per call, the same facts
     sim.clear_requests()
     singles = ansible.playbook(LOOP_PLAYBOOK, extra_vars={"e2e_calls": ASKED[:4]}, check=check)
     assert singles.rc == 0, singles.explain()
-    assert probes_by_call(sim.requests(), PROBES) == PROBES
+    assert requests_by_call(sim.requests(), REQUESTS_OF_A_LOOK) == REQUESTS_OF_A_LOOK
     keys = ("found", "call_status", "call", "cdr")
     assert [without_api_id({key: single[key] for key in keys}) for single in singles.dump["single"]] == [
         without_api_id({key: entry[key] for key in keys}) for entry in result["results"]]
@@ -186,7 +186,7 @@ def test_wait_on_three_calls_returns_once_the_last_has_ended(waited):
 
 
 @pytest.mark.timing
-def test_each_call_is_polled_until_it_has_ended_and_not_after(waited):
+def test_each_call_is_looked_at_until_it_has_ended_and_not_after(waited):
     run, recorded, ended_at = waited
     result = run.dump["all_ended"]
     answers = {}
@@ -247,6 +247,6 @@ def test_a_set_of_a_hundred_calls(ansible, sim: Sim):
     assert (result["polls"], result["http_retries"]) == (1, 0)
     recorded = sim.requests()
     assert len(recorded) == HUNDRED + len(ended)  # one request per live call, two per ended one
-    assert probes_by_call(recorded, ended[:3]) == {uuid: ["live", "none"] for uuid in ended[:3]}
+    assert requests_by_call(recorded, ended[:3]) == {uuid: ["live", "none"] for uuid in ended[:3]}
     connections = sim.control("GET", "stats")["api_connections"] - before
     assert 1 < connections <= 8, connections

@@ -222,7 +222,7 @@ def test_a_list_of_100_live_calls_in_one_task(ansible, sim: Sim):
 # --- waiting --------------------------------------------------------------------------------------------------
 
 
-def test_wait_timing_out_fails_with_the_last_observation(ansible, sim: Sim):
+def test_wait_timing_out_fails_with_the_last_look(ansible, sim: Sim):
     """A hang-up that Vobiz accepts (a 200 without effect, from a fault) while the call goes on: the wait gives up."""
     sim.add_calls(live_call("lc-stays"))
     sim.fault(kind="wrong_shape", body={"api_id": "accepted"}, method="DELETE")

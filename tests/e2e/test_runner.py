@@ -59,10 +59,10 @@ def module_connection(collections_path) -> dict:
     """The environment variables each connection option of the installed collection falls back to, and the default
     API URL, read in a process of its own."""
     code = ("import json\n"
-            "from ansible_collections.vobiz.telephony.plugins.module_utils import _client, _module\n"
+            "from ansible_collections.vobiz.telephony.plugins.module_utils import _module, _options\n"
             "spec = _module.connection_argument_spec()\n"
             "print(json.dumps({'env': {option: list(value['fallback'][1]) for option, value in spec.items() if 'fallback' in value},\n"
-            "                  'default_api_url': _client.DEFAULT_API_URL}))\n")
+            "                  'default_api_url': _options.DEFAULT_API_URL}))\n")
     process = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": str(collections_path)}, capture_output=True, text=True, check=False)
     assert process.returncode == 0, process.stderr
     return json.loads(process.stdout)
@@ -160,13 +160,13 @@ def call_ended_after_looks(sim: Sim, call_uuid: str, looks: int):
                 sim.set_status(call_uuid, "completed", cdr={"hangup_cause_name": "NORMAL_CLEARING"})
                 return
 
-    watcher = threading.Thread(target=end_it, daemon=True)
-    watcher.start()
+    ender = threading.Thread(target=end_it, daemon=True)
+    ender.start()
     try:
         yield
     finally:
         stop.set()
-        watcher.join(10)
+        ender.join(10)
 
 
 def ok_results(events: list, action: str = INFO) -> list:

@@ -252,7 +252,7 @@ def test_every_request_is_an_authenticated_get(shapes: Shapes):
 
 @pytest.mark.timing
 def test_single_look_waited_is_the_look(shapes: Shapes):
-    """waited: from the start of the first observation to the end of the last; a single look has no pause in it, so its
+    """waited: from the start of the first look to the end of the last; a single look has no pause in it, so its
     waited is that look's few milliseconds (MARGIN is only room for a busy machine's stalls: 5.7 s was seen once)."""
     names = ("live", "queued", "live_but_queued", "queued_but_live", "ended", "not_found", "list_details", "list_plain", "list_queued")
     waits = {name: shapes.result(name)["waited"] for name in names}

@@ -76,7 +76,7 @@ def test_wait_reached(waits: Waits):
     assert served_status(result["call"]) == "in-progress"
     assert result["http_retries"] == 0
     recorded = waits.requests_for("wait-reach")
-    # one request per poll: the call is looked for where it was seen last
+    # one request per round: the call is looked for where it was seen last
     assert result["polls"] == len(recorded) > 1
     assert {(entry["path"], entry["query"]["status"]) for entry in recorded} == {(call_path("wait-reach"), "live")}
     # answered 1.5 s after the first look: every look but the last saw it ringing, the last one came after the answer
@@ -133,7 +133,7 @@ def test_list_drain(waits: Waits):
     lists = [entry for entry in waits.requests if entry["path"] == "/api/v1/Account/%s/Call/" % LIST_AUTH_ID]
     drain = lists[:result["polls"]]
     assert {entry["query"]["status"] for entry in drain} == {"live"}
-    # the last poll came after the last call ended, the one before it did not
+    # the last round came after the last call ended, the one before it did not
     last_end = waits.at("drain-2", "no-answer")
     assert drain[-2]["time"] < last_end <= drain[-1]["ended"]
     assert_waited_spans_the_looks(result["waited"], drain)

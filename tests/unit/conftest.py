@@ -16,7 +16,9 @@ import responses
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.vobiz.telephony.plugins.module_utils import _call_api, _client, _waiting
+from ansible_collections.vobiz.telephony.plugins.module_utils.api import _calls as _call_api
+from ansible_collections.vobiz.telephony.plugins.module_utils.common import _wait_loop as _waiting
+from ansible_collections.vobiz.telephony.plugins.module_utils.http import _client, _retry
 from ansible_collections.vobiz.telephony.plugins.modules import call, cdr_info, live_call, live_call_info
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, FakeClock, Jitter, ModuleRun
 
@@ -29,7 +31,8 @@ def clock(monkeypatch) -> FakeClock:
     """No test sleeps for real: the client's time module and the module's wait loop run on a fake clock."""
     fake = FakeClock()
     monkeypatch.setattr(_client, "time", fake)
-    # every wait runs on wait_until, which reads _waiting.time when it starts
+    monkeypatch.setattr(_retry, "time", fake)  # a Retry-After date is read against its clock
+    # every wait runs on wait_until, which reads _wait_loop.time when it starts
     monkeypatch.setattr(_waiting, "time", fake)
     return fake
 
@@ -37,7 +40,7 @@ def clock(monkeypatch) -> FakeClock:
 @pytest.fixture(autouse=True)
 def jitter(monkeypatch) -> Jitter:
     fake = Jitter()
-    monkeypatch.setattr(_client, "random", fake)
+    monkeypatch.setattr(_retry, "random", fake)
     return fake
 
 

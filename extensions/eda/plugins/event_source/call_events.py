@@ -17,26 +17,28 @@ if not __package__:  # run by path, as ansible-rulebook runs a source: make the 
 
 # pylint: disable=wrong-import-position
 from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import source_arguments
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import LISTS, CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import HAS_REQUESTS, VobizError
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
-    REMEMBER_ENDED_LOOKS,
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import LISTS, CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import HAS_REQUESTS
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._tracking import (
+    REMEMBER_ENDED_ROUNDS,
     REMEMBER_ENDED_MIN_SECONDS,
     CallTracker,
-    AccountLooker,
-    LookResult,
-    poll_interval,
+    AccountRound,
+    RoundResult,
+    next_round_in,
 )
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     CONCURRENCY,
     CONNECTION_OPTIONS,
     Option,
     clear_text_warning,
-    client_from_options,
     connection_errors,
+    option_errors,
     options_table,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import client_from_options
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import wait_until
 
 DOCUMENTATION = r"""
 ---
@@ -276,6 +278,8 @@ OPTIONS = options_table(
     Option("emit_existing", "bool", False),
     CONCURRENCY,
 )
+# The source's own options: connection_errors() checks the others.
+OWN_OPTIONS = {name: option for name, option in OPTIONS.items() if name not in CONNECTION_OPTIONS}
 # The defaults of every argument that has one or may be left out (all but the credentials).
 DEFAULTS = {name: option.default for name, option in OPTIONS.items() if name not in ("auth_id", "auth_token")}
 STATUS_CHOICES = tuple(OPTIONS["statuses"].choices)
@@ -285,63 +289,62 @@ def source_options(args: dict, environ=None) -> dict:
     """The checked arguments with their defaults and environment fallbacks; ArgumentError names every wrong one."""
 
     def checks(options: dict) -> list:
-        return connection_errors(options) + [option.bound_error(options[name]) for name, option in OPTIONS.items()
-                                             if name not in CONNECTION_OPTIONS]
+        return connection_errors(options) + option_errors(OWN_OPTIONS, options)
 
     return source_arguments(SOURCE_NAME, OPTIONS, args, os.environ if environ is None else environ, checks)
 
 
-def looker_for(options: dict) -> tuple:
-    """(the client, the looker) for checked options."""
+def account_round_for(options: dict) -> tuple:
+    """(the client, the account_round) for checked options."""
     client = client_from_options(options, pool_size=options["concurrency"], on_retry=logger.warning, user_agent_suffix=SOURCE_NAME)
-    remember = max(REMEMBER_ENDED_MIN_SECONDS, REMEMBER_ENDED_LOOKS * options["interval"])
+    remember = max(REMEMBER_ENDED_MIN_SECONDS, REMEMBER_ENDED_ROUNDS * options["interval"])
     tracker = CallTracker(options["statuses"], emit_existing=options["emit_existing"], remember_ended_for=remember)
-    looker = AccountLooker(CallApi(client), tracker, options["auth_id"], options["concurrency"], track_status=options["track_status"],
-                           cdr=options["cdr"])
-    return client, looker
+    account_round = AccountRound(CallApi(client), tracker, options["auth_id"], options["concurrency"], track_status=options["track_status"],
+                                 cdr=options["cdr"])
+    return client, account_round
 
 
-async def poll(queue, looker: AccountLooker, interval: float, retry_max_wait: float) -> None:
-    """Look every `interval` seconds (backing off after failures) and put each event on the queue, until cancelled.
+async def run_rounds(queue, account_round: AccountRound, interval: float, retry_max_wait: float) -> None:
+    """Take a round every `interval` seconds (backing off after failures) and put each event on the queue, until cancelled.
 
-    The looks run on the collection's one waiting loop (wait_until), in a thread of their own: the client blocks, and
+    The rounds run on the collection's one waiting loop (wait_until), in a thread of their own: the client blocks, and
     the engine's event loop must not. Cancelling this coroutine ends the loop at its next pause."""
     loop = asyncio.get_running_loop()
     stop = threading.Event()
     failures = 0
 
-    def look() -> LookResult:
-        result = looker.look()
+    def take_round() -> RoundResult:
+        result = account_round.take()
         for event in result.events:
             asyncio.run_coroutine_threadsafe(queue.put(event), loop).result()
         return result
 
-    def next_look_in(result: LookResult) -> float:
+    def next_round_in_seconds(result: RoundResult) -> float:
         nonlocal failures
         failures = failures + 1 if result.errors else 0
-        delay = poll_interval(interval, failures, retry_max_wait, result.retry_after)
+        delay = next_round_in(interval, failures, retry_max_wait, result.retry_after)
         if result.errors:
             logger.warning("%s: a look failed: %s; the state of %d known calls is kept; next look in %g s",
                            SOURCE_NAME, "; ".join(error.message for error in result.errors), result.call_count, round(delay, 3))
         return delay
 
     try:
-        await asyncio.to_thread(wait_until, look, lambda _result: False, None, interval, pause=stop.wait, pause_after=next_look_in)
+        await asyncio.to_thread(wait_until, take_round, lambda _result: False, None, interval, pause=stop.wait, pause_after=next_round_in_seconds)
     finally:
         stop.set()
 
 
 async def main(queue: asyncio.Queue, args: dict) -> None:
-    """Watch the account's calls and put one event per change on the queue, until cancelled or a fatal error."""
+    """Follow the account's calls and put one event per change on the queue, until cancelled or an error that stops the source."""
     options = source_options(args)
     if not HAS_REQUESTS:
         raise RuntimeError("%s needs the Python library requests (2.25 or newer): pip install 'requests>=2.25.0'" % SOURCE_NAME)
     warning = clear_text_warning(options["api_url"])
     if warning:
         logger.warning("%s: %s", SOURCE_NAME, warning)
-    client, looker = looker_for(options)
+    client, account_round = account_round_for(options)
     try:
-        await poll(queue, looker, options["interval"], options["retry_max_wait"])
+        await run_rounds(queue, account_round, options["interval"], options["retry_max_wait"])
     except VobizError as error:
         logger.error("%s: %s", SOURCE_NAME, error.message)
         raise

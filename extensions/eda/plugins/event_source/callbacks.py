@@ -17,10 +17,10 @@ if not __package__:  # run by path, as ansible-rulebook runs a source: make the 
     runpy.run_path(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "_on_path.py"))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.vobiz.telephony.plugins.module_utils._answer_xml import xml_error
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import xml_error
 from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError, source_arguments
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_receiver import MAX_BODY, METHODS, Receiver, public_url_error
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONNECTION_OPTIONS, Option, options_table
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._receiver import MAX_BODY, METHODS, REPLAY_WINDOW, Receiver, public_url_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONNECTION_OPTIONS, Option, non_empty_error, option_errors, options_table, single
 
 DOCUMENTATION = r"""
 ---
@@ -327,27 +327,21 @@ OPTIONS = options_table(
     Option("port", "int", 5000, at_least=1, at_most=65535),
     Option("certfile", "path"),
     Option("keyfile", "path"),
-    Option("public_url", "list", elements="str"),
+    Option("public_url", "list", elements="str", check=lambda _name, urls: [error for error in map(public_url_error, urls) if error]),
     CONNECTION_OPTIONS["auth_token"],
-    Option("main_auth_token", "str", no_log=True),
+    Option("main_auth_token", "str", no_log=True, check=single(non_empty_error)),
     Option("signatures", "str", "required", choices=list(SIGNATURE_MODES)),
-    Option("replay_window", "float", 300.0, above=0),
-    Option("answer_xml", "str"),
-    Option("input_xml", "str"),
+    Option("replay_window", "float", REPLAY_WINDOW, above=0),
+    Option("answer_xml", "str", check=lambda name, document: ["%s %s" % (name, xml_error(document))] if xml_error(document) else []),
+    Option("input_xml", "str", check=lambda name, document: ["%s %s" % (name, xml_error(document))] if xml_error(document) else []),
 )
 DEFAULTS = {name: option.default for name, option in OPTIONS.items() if name not in ("auth_token", "main_auth_token")}
 
 
 def _errors(options: dict) -> list:
-    errors = [option.bound_error(options[name]) for name, option in OPTIONS.items()]
-    for name in ("auth_token", "main_auth_token"):
-        if options[name] is not None and not options[name]:
-            errors.append("%s must not be empty" % name)
+    errors = option_errors(OPTIONS, options)
     if options["auth_token"] is None and options["signatures"] == "required":
         errors.append("auth_token is required while signatures are required: set it, or the VOBIZ_AUTH_TOKEN environment variable")
-    errors += [public_url_error(url) for url in options["public_url"] or []]
-    errors += ["%s %s" % (name, xml_error(options[name])) for name in ("answer_xml", "input_xml")
-               if options[name] is not None and xml_error(options[name])]
     if options["keyfile"] and not options["certfile"]:
         errors.append("keyfile needs certfile")
     return errors

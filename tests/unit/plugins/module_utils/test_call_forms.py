@@ -14,8 +14,9 @@ import responses
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi, call_status_of
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError, VobizResponseError, body_preview
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import CallApi, call_status_of
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizResponseError, body_preview
 from ansible_collections.vobiz.telephony.tests.unit.plugins.module_utils.test_properties import PROPERTY
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
@@ -29,7 +30,7 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     cdr_record,
     live_record,
     plivo_entry,
-    probe,
+    request_of,
     requested,
     wrapped,
 )
@@ -103,10 +104,10 @@ def test_any_call_state_gives_a_lower_case_status_without_underscores(state):
 def test_wrapped_live_call_is_found_with_its_inner_record_verbatim_and_the_mapped_status(mocked, calls):
     entry = plivo_entry(unknown_future_key={"nested": [1, None]})
     add_call(mocked, UUID, "live", json=wrapped(entry))
-    observation = calls.look(UUID, "live")
-    assert observation.as_result() == {"found": True, "call": entry, "call_status": "in-progress", "cdr": {}}
-    assert observation.seen_in == "live"
-    assert requested(mocked) == [probe("live")]
+    look = calls.look(UUID, "live")
+    assert look.as_result() == {"found": True, "call": entry, "call_status": "in-progress", "cdr": {}}
+    assert look.seen_in == "live"
+    assert requested(mocked) == [request_of("live")]
 
 
 def test_fetch_call_returns_the_inner_record_and_call_status_of_reads_it(mocked, calls):
@@ -133,9 +134,9 @@ def test_wrapped_call_asked_live_but_queued_is_not_found_with_status_queued(mock
 def test_empty_wrapped_list_means_not_in_this_state_like_a_404(mocked, calls):
     add_call(mocked, UUID, "live", json={"api_id": "e", "calls": []})
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
-    observation = calls.look(UUID, "live")
-    assert observation.as_result() == {"found": False, "call": {}, "call_status": "ended", "cdr": cdr_record(UUID)}
-    assert requested(mocked) == [probe("live"), probe("ended")]
+    look = calls.look(UUID, "live")
+    assert look.as_result() == {"found": False, "call": {}, "call_status": "ended", "cdr": cdr_record(UUID)}
+    assert requested(mocked) == [request_of("live"), request_of("ended")]
 
 
 def test_empty_wrapped_lists_everywhere_mean_not_found(mocked, calls):
@@ -229,10 +230,10 @@ def test_fetch_calls_returns_the_inner_records_in_list_order(mocked, calls):
     assert [call_status_of(record) for record in records] == ["in-progress", "ringing"]
 
 
-def test_observe_many_maps_every_wrapped_status(mocked, calls):
+def test_look_many_maps_every_wrapped_status(mocked, calls):
     add_call(mocked, "a", "live", json=wrapped(plivo_entry("a", "EARLY")))
     add_call(mocked, "b", "live", json=live_record("b", "ringing"))
-    assert [observation.call_status for observation in calls.look_many(["a", "b"], "live", 2)] == ["early-media", "ringing"]
+    assert [look.call_status for look in calls.look_many(["a", "b"], "live", 2)] == ["early-media", "ringing"]
 
 
 # --- the list endpoints -------------------------------------------------------------------------------------------

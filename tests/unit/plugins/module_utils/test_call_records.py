@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_records import answer_rate, date_of, filter_errors, search_query
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizHTTPError
+from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import answer_rate, date_of, filter_errors, search_query
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizHTTPError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import ACCOUNT_URL, API_URL, AUTH_ID, AUTH_TOKEN
 
 

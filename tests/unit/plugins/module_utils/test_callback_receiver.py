@@ -13,10 +13,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._answer_xml import DEFAULT_INPUT_XML, HANG_UP, answer_document, xml_error
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_events import EVENT_TYPES, callback_event, event_type
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_receiver import MAX_BODY, Receiver, public_url_error
-from ansible_collections.vobiz.telephony.plugins.module_utils._signatures import signature
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import DEFAULT_INPUT_XML, HANG_UP, answer_document, xml_error
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import EVENT_TYPES, callback_event, event_type
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._receiver import MAX_BODY, Receiver, public_url_error
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import signature
 
 TOKEN = "tok-Unit-callbacks-SECRET"
 MAIN_TOKEN = "tok-Unit-main-SECRET"

@@ -12,10 +12,11 @@ import threading
 import pytest
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, NOT_FOUND
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently, unique_in_order
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls, wait_until
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizHTTPError, VobizResponseError
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, NOT_FOUND
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import wait_until
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizHTTPError, VobizResponseError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     LIST_URL,
     PLIVO_NOT_FOUND,
@@ -26,23 +27,23 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     call_url,
     cdr_record,
     live_record,
-    probe,
+    request_of,
     requested,
 )
 
 NOT_FOUND_BODY = {"error": "call not found", "call_uuid": UUID}
 
 
-# --- observe: one call --------------------------------------------------------------------------------------------
+# --- look: one call --------------------------------------------------------------------------------------------
 
 
 def test_live_call_asked_live_is_found_with_exactly_one_request(mocked, calls):
     record = live_record(UUID, "in-progress", unknown_future_key={"nested": [1, 2]}, stir_attestation="A")
     add_call(mocked, UUID, "live", json=record)
-    observation = calls.look(UUID, "live")
-    assert observation.as_result() == {"found": True, "call": record, "call_status": "in-progress", "cdr": {}}
-    assert observation.seen_in == "live"
-    assert requested(mocked) == [probe("live")]
+    look = calls.look(UUID, "live")
+    assert look.as_result() == {"found": True, "call": record, "call_status": "in-progress", "cdr": {}}
+    assert look.seen_in == "live"
+    assert requested(mocked) == [request_of("live")]
 
 
 def test_queued_call_asked_queued_is_found_with_exactly_one_request(mocked, calls):
@@ -50,16 +51,16 @@ def test_queued_call_asked_queued_is_found_with_exactly_one_request(mocked, call
               "from": "1", "to": "2"}
     add_call(mocked, UUID, "queued", json=record)
     assert calls.look(UUID, "queued").as_result() == {"found": True, "call": record, "call_status": "queued", "cdr": {}}
-    assert requested(mocked) == [probe("queued")]
+    assert requested(mocked) == [request_of("queued")]
 
 
 def test_ended_call_takes_two_requests_and_returns_the_cdr(mocked, calls):
     add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
-    observation = calls.look(UUID, "live")
-    assert observation.as_result() == {"found": False, "call": {}, "call_status": "ended", "cdr": cdr_record(UUID)}
-    assert observation.seen_in == "ended"
-    assert requested(mocked) == [probe("live"), probe("ended")]
+    look = calls.look(UUID, "live")
+    assert look.as_result() == {"found": False, "call": {}, "call_status": "ended", "cdr": cdr_record(UUID)}
+    assert look.seen_in == "ended"
+    assert requested(mocked) == [request_of("live"), request_of("ended")]
 
 
 def test_cdr_is_passed_through_verbatim_even_without_call_status(mocked, calls):
@@ -69,15 +70,15 @@ def test_cdr_is_passed_through_verbatim_even_without_call_status(mocked, calls):
     assert calls.look(UUID, "live").cdr == cdr
 
 
-def test_unknown_call_is_not_found_after_probing_every_state(mocked, calls):
+def test_unknown_call_is_not_found_after_asking_every_state(mocked, calls):
     add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
     add_call(mocked, UUID, "queued", status=404, body=b"")
-    observation = calls.look(UUID, "live")
-    assert observation.as_result() == {"found": False, "call": {}, "call_status": "not_found", "cdr": {}}
-    assert observation.seen_in is None
+    look = calls.look(UUID, "live")
+    assert look.as_result() == {"found": False, "call": {}, "call_status": "not_found", "cdr": {}}
+    assert look.seen_in is None
     # live, ended, queued, then live again: a call missed as queued may have gone live meanwhile.
-    assert requested(mocked) == [probe("live"), probe("ended"), probe("queued"), probe("live")]
+    assert requested(mocked) == [request_of("live"), request_of("ended"), request_of("queued"), request_of("live")]
 
 
 def test_call_asked_live_but_still_queued_is_not_found_with_status_queued(mocked, calls):
@@ -85,9 +86,9 @@ def test_call_asked_live_but_still_queued_is_not_found_with_status_queued(mocked
     add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
     add_call(mocked, UUID, "queued", json=record)
-    observation = calls.look(UUID, "live")
-    assert observation.as_result() == {"found": False, "call": record, "call_status": "queued", "cdr": {}}
-    assert requested(mocked) == [probe("live"), probe("ended"), probe("queued")]
+    look = calls.look(UUID, "live")
+    assert look.as_result() == {"found": False, "call": record, "call_status": "queued", "cdr": {}}
+    assert requested(mocked) == [request_of("live"), request_of("ended"), request_of("queued")]
 
 
 def test_call_asked_queued_but_already_live_is_not_found_with_its_live_status(mocked, calls):
@@ -95,25 +96,25 @@ def test_call_asked_queued_but_already_live_is_not_found_with_its_live_status(mo
     add_call(mocked, UUID, "queued", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
     add_call(mocked, UUID, "live", json=record)
-    observation = calls.look(UUID, "queued")
-    assert observation.as_result() == {"found": False, "call": record, "call_status": "ringing", "cdr": {}}
-    assert requested(mocked) == [probe("queued"), probe("ended"), probe("live")]
+    look = calls.look(UUID, "queued")
+    assert look.as_result() == {"found": False, "call": record, "call_status": "ringing", "cdr": {}}
+    assert requested(mocked) == [request_of("queued"), request_of("ended"), request_of("live")]
 
 
-def test_hint_probes_the_state_seen_last_first(mocked, calls):
+def test_seen_in_is_asked_first(mocked, calls):
     add_call(mocked, UUID, "queued", json=live_record(UUID, "queued"))
-    observation = calls.look(UUID, "live", seen_in="queued")
-    assert (observation.found, observation.call_status) == (False, "queued")
-    assert requested(mocked) == [probe("queued")]
+    look = calls.look(UUID, "live", seen_in="queued")
+    assert (look.found, look.call_status) == (False, "queued")
+    assert requested(mocked) == [request_of("queued")]
 
 
 def test_hint_ended_costs_one_request_for_an_ended_call(mocked, calls):
     add_call(mocked, UUID, "ended", json=cdr_record(UUID))
     assert calls.look(UUID, "live", seen_in="ended").call_status == "ended"
-    assert requested(mocked) == [probe("ended")]
+    assert requested(mocked) == [request_of("ended")]
 
 
-def test_html_404_on_the_live_probe_is_an_error_not_a_missing_call(mocked, calls):
+def test_html_404_on_the_live_request_is_an_error_not_a_missing_call(mocked, calls):
     add_call(mocked, UUID, "live", status=404, body=b"<html><body>404 page not found</body></html>", content_type="text/html")
     with pytest.raises(VobizHTTPError) as error:
         calls.look(UUID, "live")
@@ -152,7 +153,7 @@ def test_cdr_answer_that_is_not_a_json_object_is_refused(mocked, calls):
     assert """with JSON that is not a finalized call record (a JSON object): '["not", "a", "record"]'""" in error.value.message
 
 
-def test_auth_error_on_a_probe_propagates(mocked, calls):
+def test_auth_error_on_a_request_propagates(mocked, calls):
     add_call(mocked, UUID, "live", status=401, json={"status": "error", "error": {"code": "TOKEN_EXPIRED", "message": "expired"}})
     with pytest.raises(VobizHTTPError) as error:
         calls.look(UUID, "live")
@@ -206,7 +207,7 @@ def test_fetch_calls_of_nothing_sends_nothing(mocked, calls):
     assert len(mocked.calls) == 0
 
 
-def _concurrency_probe(mocked, uuids, parties):
+def _concurrency_check(mocked, uuids, parties):
     """Answers that only come back once `parties` requests are in flight together; returns the in-flight record."""
     barrier = threading.Barrier(parties, timeout=10)
     state = {"in_flight": 0, "max": 0, "threads": set()}
@@ -233,7 +234,7 @@ def _concurrency_probe(mocked, uuids, parties):
 def test_fetch_calls_keeps_exactly_concurrency_requests_in_flight(mocked, calls, concurrency, count):
     uuids = ["call-%02d" % index for index in range(count)]
     parties = min(concurrency, count)
-    state = _concurrency_probe(mocked, uuids, parties)
+    state = _concurrency_check(mocked, uuids, parties)
     records = calls.fetch_calls(uuids, "live", concurrency=concurrency)
     assert [record["call_uuid"] for record in records] == uuids
     assert state["max"] == parties
@@ -242,7 +243,7 @@ def test_fetch_calls_keeps_exactly_concurrency_requests_in_flight(mocked, calls,
 
 
 def test_fetch_calls_with_concurrency_one_runs_in_the_calling_thread(mocked, calls):
-    state = _concurrency_probe(mocked, ["a", "b", "c"], 1)
+    state = _concurrency_check(mocked, ["a", "b", "c"], 1)
     assert [record["call_uuid"] for record in calls.fetch_calls(["a", "b", "c"], "live", concurrency=1)] == ["a", "b", "c"]
     assert state["threads"] == {threading.current_thread().name}
     assert state["max"] == 1
@@ -275,13 +276,13 @@ def test_fetch_calls_fails_on_the_first_error(mocked, calls):
 # --- wait_until ---------------------------------------------------------------------------------------------------
 
 
-def test_wait_until_done_at_once_observes_once_and_never_sleeps(clock):
+def test_wait_until_done_at_once_looks_once_and_never_sleeps(clock):
     outcome = wait_until(lambda: "x", lambda value: True, timeout=60, every=2, clock=clock.monotonic, pause=clock.sleep)
     assert (outcome.last, outcome.reached, outcome.waited, outcome.rounds) == ("x", True, 0.0, 1)
     assert clock.sleeps == []
 
 
-def test_wait_until_timeout_zero_observes_exactly_once(clock):
+def test_wait_until_timeout_zero_looks_exactly_once(clock):
     seen = []
     outcome = wait_until(lambda: seen.append(1) or len(seen), lambda value: False, timeout=0, every=2, clock=clock.monotonic, pause=clock.sleep)
     assert (outcome.reached, outcome.rounds, seen) == (False, 1, [1])
@@ -295,12 +296,12 @@ def test_wait_until_times_out_with_last_sleep_shortened_to_the_deadline(clock):
     assert clock.sleeps == [2, 2, 1]
 
 
-def test_wait_until_starts_an_observation_every_sleep_however_long_each_takes(clock):
-    def slow_observe():
+def test_wait_until_starts_a_look_every_sleep_however_long_each_takes(clock):
+    def slow_look():
         clock.elapsed += 0.4  # each look takes 0.4 s: the pause makes up the rest of the 2 s
         return "ringing"
 
-    outcome = wait_until(slow_observe, lambda value: False, timeout=5, every=2, clock=clock.monotonic, pause=clock.sleep)
+    outcome = wait_until(slow_look, lambda value: False, timeout=5, every=2, clock=clock.monotonic, pause=clock.sleep)
     assert clock.sleeps == pytest.approx([1.6, 1.6, 0.6])  # looks start at 0, 2, 4 and 5 (the deadline)
     assert (outcome.rounds, outcome.reached) == (4, False)
     assert outcome.waited == pytest.approx(5.4)
@@ -313,24 +314,24 @@ def test_wait_until_stops_as_soon_as_done(clock):
     assert (outcome.last, outcome.reached, outcome.waited, outcome.rounds) == ("in-progress", True, 6.0, 3)
 
 
-def test_observe_many_observes_each_call_as_observe_does_in_the_given_order(mocked, calls):
+def test_look_many_looks_at_each_call_as_look_does_in_the_given_order(mocked, calls):
     add_call(mocked, "live-1", "live", json=live_record("live-1"))
     add_call(mocked, "gone-1", "live", status=404, json=PLIVO_NOT_FOUND)
     add_call(mocked, "gone-1", "ended", json=cdr_record("gone-1"))
-    observations = calls.look_many(["gone-1", "live-1"], "live", concurrency=2)
-    assert [(obs.found, obs.call_status) for obs in observations] == [(False, "ended"), (True, "in-progress")]
-    assert observations[0].cdr == cdr_record("gone-1")
+    looks = calls.look_many(["gone-1", "live-1"], "live", concurrency=2)
+    assert [(obs.found, obs.call_status) for obs in looks] == [(False, "ended"), (True, "in-progress")]
+    assert looks[0].cdr == cdr_record("gone-1")
     assert len(mocked.calls) == 3
 
 
-def test_observe_many_asks_first_where_each_call_was_last_seen(mocked, calls):
+def test_look_many_asks_first_where_each_call_was_last_seen(mocked, calls):
     add_call(mocked, "gone-1", "ended", json=cdr_record("gone-1"))
-    observations = calls.look_many(["gone-1"], "live", concurrency=1, seen_in={"gone-1": "ended"})
-    assert observations[0].call_status == "ended"
+    looks = calls.look_many(["gone-1"], "live", concurrency=1, seen_in={"gone-1": "ended"})
+    assert looks[0].call_status == "ended"
     assert len(mocked.calls) == 1
 
 
-def test_observe_many_of_nothing_sends_nothing(mocked, calls):
+def test_look_many_of_nothing_sends_nothing(mocked, calls):
     assert calls.look_many([], "live", concurrency=8) == []
     assert len(mocked.calls) == 0
 
@@ -357,8 +358,8 @@ def test_unique_in_order_keeps_first_appearances():
 # --- wait_for_calls: several calls ----------------------------------------------------------------------------------
 
 
-def ended(observation) -> bool:
-    return observation.call_status == ENDED
+def ended(look) -> bool:
+    return look.call_status == ENDED
 
 
 def wait_all(calls, clock, call_uuids, is_done=ended, concurrency=1, timeout=60, every=2):
@@ -366,7 +367,7 @@ def wait_all(calls, clock, call_uuids, is_done=ended, concurrency=1, timeout=60,
                           clock=clock.monotonic, pause=clock.sleep)
 
 
-def probes_of(mocked, uuid: str) -> list:
+def lists_asked_of(mocked, uuid: str) -> list:
     return [state for path, state in requested(mocked) if path == "Call/%s/" % uuid]
 
 
@@ -377,7 +378,7 @@ def test_wait_for_all_of_no_call_sends_nothing_and_is_reached_after_zero_rounds(
     assert clock.sleeps == []
 
 
-def test_wait_for_all_polls_only_the_calls_not_there_yet_until_the_last_one_is(mocked, calls, clock):
+def test_wait_for_all_looks_only_at_the_calls_not_there_yet_until_the_last_one_is(mocked, calls, clock):
     # a ends at 2 s, b at 5 s, c at 9 s; rounds start at 0, 2, 4, 6, 8 and 10 s
     CallWorld(clock, {"a": [(0, "live", "in-progress"), (2, "ended", None)],
                       "b": [(0, "live", "ringing"), (5, "ended", None)],
@@ -388,9 +389,9 @@ def test_wait_for_all_polls_only_the_calls_not_there_yet_until_the_last_one_is(m
     assert outcome.call_uuids == ["a", "b", "c"]
     assert [(obs.found, obs.call_status, obs.call, obs.cdr) for obs in outcome.last] == [(False, "ended", {}, cdr_record(uuid)) for uuid in "abc"]
     # each call: one request per round while live (asked where it was seen last), two for the round that finds it ended, none after
-    assert probes_of(mocked, "a") == ["live", "live", None]
-    assert probes_of(mocked, "b") == ["live"] * 4 + [None]
-    assert probes_of(mocked, "c") == ["live"] * 6 + [None]
+    assert lists_asked_of(mocked, "a") == ["live", "live", None]
+    assert lists_asked_of(mocked, "b") == ["live"] * 4 + [None]
+    assert lists_asked_of(mocked, "c") == ["live"] * 6 + [None]
     # rounds keep the given order, and leave out the calls done
     rounds = ["abc", "aabc", "bc", "bbc", "c", "cc"]  # a call found ended costs two requests
     assert [path[len("Call/"):-1] for path, _state in requested(mocked)] == list("".join(rounds))
@@ -402,19 +403,19 @@ def test_wait_for_all_asks_each_call_first_where_it_was_seen_last(mocked, calls,
     assert (outcome.reached, outcome.rounds) == (True, 4)
     # rounds at 0, 2, 4, 6 s: queued found third; queued first (hit); queued first (miss: it went live), then live;
     # live first (miss: it ended), then its finalized record
-    assert probes_of(mocked, "q") == ["live", None, "queued", "queued", "queued", "live", "live", None]
+    assert lists_asked_of(mocked, "q") == ["live", None, "queued", "queued", "queued", "live", "live", None]
 
 
-def test_wait_for_all_with_duplicates_observes_each_call_once_in_first_order(mocked, calls, clock):
+def test_wait_for_all_with_duplicates_looks_at_each_call_once_in_first_order(mocked, calls, clock):
     CallWorld(clock, {"a": [(0, "ended", None)], "b": [(0, "live", "ringing")]}).install(mocked)
     outcome = wait_all(calls, clock, ["b", "a", "b", "a"], timeout=0)
     assert outcome.call_uuids == ["b", "a"]
     assert [obs.call_status for obs in outcome.last] == ["ringing", "ended"]
     assert (outcome.reached, outcome.rounds, outcome.pending) == (False, 1, ["b"])
-    assert (probes_of(mocked, "b"), probes_of(mocked, "a")) == (["live"], ["live", None])
+    assert (lists_asked_of(mocked, "b"), lists_asked_of(mocked, "a")) == (["live"], ["live", None])
 
 
-def test_wait_for_all_times_out_with_the_last_observations_and_the_calls_not_there(mocked, calls, clock):
+def test_wait_for_all_times_out_with_the_last_looks_and_the_calls_not_there(mocked, calls, clock):
     CallWorld(clock, {"a": [(0, "live", "ringing")], "b": [(0, "live", "in-progress"), (1, "ended", None)],
                       "c": [(0, "live", "ringing")]}).install(mocked)
     outcome = wait_all(calls, clock, ["a", "b", "c"], timeout=5, every=2)
@@ -423,10 +424,10 @@ def test_wait_for_all_times_out_with_the_last_observations_and_the_calls_not_the
     assert outcome.pending == ["a", "c"]
     assert [obs.call_status for obs in outcome.last] == ["ringing", "ended", "ringing"]
     assert outcome.last[1].cdr == cdr_record("b")
-    assert len(probes_of(mocked, "b")) == 1 + 2  # live once, then found ended once and left alone
+    assert len(lists_asked_of(mocked, "b")) == 1 + 2  # live once, then found ended once and left alone
 
 
-def test_wait_for_all_timeout_zero_observes_every_call_once(mocked, calls, clock):
+def test_wait_for_all_timeout_zero_looks_at_every_call_once(mocked, calls, clock):
     CallWorld(clock, {"a": [(0, "live", "ringing")], "b": [(0, "live", "ringing")]}).install(mocked)
     outcome = wait_all(calls, clock, ["a", "b"], timeout=0)
     assert (outcome.reached, outcome.rounds, outcome.pending) == (False, 1, ["a", "b"])
@@ -440,12 +441,12 @@ def test_wait_for_all_takes_any_condition_such_as_ended_or_unknown(mocked, calls
     outcome = wait_all(calls, clock, ["a", "ghost"], is_done=lambda obs: obs.call_status in (ENDED, NOT_FOUND))
     assert (outcome.reached, outcome.rounds) == (True, 3)
     assert [obs.call_status for obs in outcome.last] == ["ended", "not_found"]
-    assert probes_of(mocked, "ghost") == ["live", None, "queued", "live"]  # looked at once: it was done at once
+    assert lists_asked_of(mocked, "ghost") == ["live", None, "queued", "live"]  # looked at once: it was done at once
 
 
-def test_wait_for_all_observes_concurrency_calls_at_a_time(mocked, calls, clock):
+def test_wait_for_all_looks_at_concurrency_calls_at_a_time(mocked, calls, clock):
     uuids = ["call-%02d" % index for index in range(9)]
-    state = _concurrency_probe(mocked, uuids, 3)
+    state = _concurrency_check(mocked, uuids, 3)
     outcome = wait_all(calls, clock, uuids, is_done=lambda obs: obs.found, concurrency=3)
     assert outcome.reached and [obs.call["call_uuid"] for obs in outcome.last] == uuids
     assert (state["max"], len(state["threads"])) == (3, 3)

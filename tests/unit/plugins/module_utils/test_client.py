@@ -18,19 +18,19 @@ import requests
 import responses
 import yaml
 
-from ansible_collections.vobiz.telephony.plugins.module_utils import _client
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
+from ansible_collections.vobiz.telephony.plugins.module_utils import _collection
+from ansible_collections.vobiz.telephony.plugins.module_utils.http import _client
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import redact_url
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient, describe_exception
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import (
     VobizAuthError,
-    VobizClient,
     VobizConnectionError,
     VobizError,
     VobizHTTPError,
     VobizNotFoundError,
     VobizResponseError,
-    describe_exception,
-    parse_retry_after,
-    redact_url,
 )
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import parse_retry_after
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
     AUTH_ID,
@@ -70,8 +70,8 @@ def collection_root() -> Path:
 
 def test_collection_version_equals_galaxy_yml_version():
     galaxy = yaml.safe_load((collection_root() / "galaxy.yml").read_text(encoding="utf-8"))
-    assert galaxy["namespace"] + "." + galaxy["name"] == _client.COLLECTION_NAME
-    assert _client.COLLECTION_VERSION == str(galaxy["version"])
+    assert galaxy["namespace"] + "." + galaxy["name"] == _collection.COLLECTION_NAME
+    assert _collection.COLLECTION_VERSION == str(galaxy["version"])
 
 
 def test_request_sends_user_agent_auth_headers_and_accept_json(mocked):
@@ -80,7 +80,7 @@ def test_request_sends_user_agent_auth_headers_and_accept_json(mocked):
         get_live(client)
     headers = mocked.calls[0].request.headers
     assert headers["User-Agent"] == "vobiz.telephony/%s python-requests/%s (vobiz.telephony.live_call_info)" % (
-        _client.COLLECTION_VERSION, requests.__version__)
+        _collection.COLLECTION_VERSION, requests.__version__)
     assert headers["X-Auth-ID"] == AUTH_ID
     assert headers["X-Auth-Token"] == AUTH_TOKEN
     assert headers["Accept"] == "application/json"
@@ -90,7 +90,7 @@ def test_user_agent_without_suffix_is_collection_and_requests_only(mocked):
     mocked.add(responses.GET, URL, json=live_record(UUID))
     get_live(make_client())
     assert mocked.calls[0].request.headers["User-Agent"] == "vobiz.telephony/%s python-requests/%s" % (
-        _client.COLLECTION_VERSION, requests.__version__)
+        _collection.COLLECTION_VERSION, requests.__version__)
 
 
 def test_get_sends_documented_path_with_trailing_slash_and_status_query(mocked):
@@ -440,7 +440,7 @@ def test_backoff_is_capped_at_retry_max_wait(mocked, clock):
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-def test_retryable_status_is_retried_once_then_succeeds(mocked, status):
+def test_transient_status_is_retried_once_then_succeeds(mocked, status):
     mocked.add(responses.GET, URL, status=status)
     mocked.add(responses.GET, URL, json=live_record(UUID))
     client = make_client()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 import requests
 import responses
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import (
     VobizAuthError,
-    VobizClient,
     VobizConnectionError,
     VobizHTTPError,
     VobizNotFoundError,
@@ -97,6 +98,18 @@ def test_delete_retried_after_a_lost_attempt_then_404_counts_that_attempt(mocked
     assert client.http_retries == 1
     assert [request.request.method for request in mocked.calls] == ["DELETE", "DELETE"]
     assert len(warnings) == 1 and warnings[0].startswith("HTTP retry 1 (attempt 2 of 4 for DELETE %s): " % URL), warnings
+
+
+def test_delete_retried_after_a_connection_never_opened_then_404_has_no_uncertain_attempt(mocked):
+    # one rule for whether an attempt may have acted (may_have_taken_effect): a connection never opened sent nothing
+    cause = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    mocked.add(responses.DELETE, URL, body=requests.exceptions.ConnectionError(MaxRetryError(None, URL, cause)))
+    add_delete(mocked, "Call", UUID, status=404)
+    client = make_client()
+    with pytest.raises(VobizNotFoundError) as error:
+        client.delete(SEGMENTS)
+    assert error.value.uncertain_attempts == 0
+    assert client.http_retries == 1
 
 
 def test_delete_retried_after_429_then_404_has_no_uncertain_attempt(mocked):

@@ -14,14 +14,9 @@ import requests
 import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
-    VobizClient,
-    VobizConnectionError,
-    VobizHTTPError,
-    VobizResponseError,
-    may_have_taken_effect,
-    proves_not_received,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizConnectionError, VobizHTTPError, VobizResponseError
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import may_have_taken_effect, proves_not_received
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, LIST_URL
 
 SEGMENTS = ("Account", AUTH_ID, "Call")

@@ -11,22 +11,16 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, NOT_FOUND
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, NOT_FOUND
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import (
     VobizAuthError,
     VobizConnectionError,
     VobizHTTPError,
     VobizNotFoundError,
     VobizResponseError,
 )
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import (
-    CallTracker,
-    ListEntry,
-    poll_interval,
-    final_status,
-    is_fatal,
-    iso_timestamp,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._tracking import CallTracker, ListEntry, final_status, stops_the_source, next_round_in
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import iso_timestamp
 
 LIVE_ONLY = ("live",)
 BOTH = ("live", "queued")
@@ -45,7 +39,7 @@ class Looks:
         lists = {}
         for name, calls in (("live", live), ("queued", queued)):
             if name in self.tracker.lists:
-                lists[name] = None if name in failed else [_sighting(name, call) for call in calls]
+                lists[name] = None if name in failed else [_list_entry(name, call) for call in calls]
         ending = self.tracker.ending(lists)
         cdrs = {uuid: (cdrs or {}).get(uuid, {}) for uuid in ending}
         changes = self.tracker.update(lists, self.clock.time(), cdrs)
@@ -53,9 +47,9 @@ class Looks:
         return [(change.kind, change.call_uuid, change.previous_status, change.call_status) for change in changes]
 
 
-def _sighting(listed_in: str, call) -> ListEntry:
+def _list_entry(list_name: str, call) -> ListEntry:
     uuid, status = call
-    return ListEntry(uuid, listed_in, status, {"call_uuid": uuid, "call_status": status} if status not in (None, ENDED, NOT_FOUND) else {})
+    return ListEntry(uuid, list_name, status, {"call_uuid": uuid, "call_status": status} if status not in (None, ENDED, NOT_FOUND) else {})
 
 
 @pytest.fixture
@@ -69,7 +63,7 @@ def test_calls_there_at_the_first_look_are_taken_in_silently(looks):
     assert looks.see(live=[("a", "in-progress")], queued=[("q", "queued")]) == []
 
 
-def test_emit_existing_gives_one_observed_event_per_call_at_the_first_look_only(clock):
+def test_emit_existing_gives_one_call_observed_event_per_call_at_the_first_look_only(clock):
     looks = Looks(CallTracker(BOTH, emit_existing=True), clock)
     assert looks.see(live=[("a", "ringing")], queued=[("q", "queued")]) == [
         ("call.observed", "q", None, "queued"), ("call.observed", "a", None, "ringing")]
@@ -226,7 +220,7 @@ def test_without_status_tracking_only_start_and_end(looks):
     assert looks.see() == [("call.ended", "c", "live", "ended")]
 
 
-def test_only_the_watched_lists_count(clock):
+def test_only_the_lists_followed_count(clock):
     tracker = CallTracker(["queued", "live", "live"])
     assert tracker.lists == ("queued", "live")  # in the order a call moves through them, once each
     looks = Looks(CallTracker(LIVE_ONLY), clock)
@@ -264,21 +258,21 @@ def test_iso_timestamp_is_utc_with_milliseconds():
     (1, 30.0, 30.0), (3, 2.0, 5.0), (1, 100000.0, 60.0),
 ])
 def test_backoff_doubles_to_a_minute_and_honours_retry_after(failures, retry_after, expected):
-    assert poll_interval(INTERVAL, failures, 60.0, retry_after) == expected
+    assert next_round_in(INTERVAL, failures, 60.0, retry_after) == expected
 
 
 def test_backoff_is_capped_by_retry_max_wait():
-    assert poll_interval(INTERVAL, 5, 15.0) == 15.0
-    assert poll_interval(INTERVAL, 1, 15.0, 100.0) == 15.0
+    assert next_round_in(INTERVAL, 5, 15.0) == 15.0
+    assert next_round_in(INTERVAL, 1, 15.0, 100.0) == 15.0
 
 
 def test_backoff_never_shorter_than_a_long_interval(jitter):
-    assert poll_interval(300.0, 3, 60.0) == 300.0
+    assert next_round_in(300.0, 3, 60.0) == 300.0
     jitter.low = True
-    assert poll_interval(INTERVAL, 1, 60.0) == INTERVAL  # the jitter takes the first back-off below the interval
+    assert next_round_in(INTERVAL, 1, 60.0) == INTERVAL  # the jitter takes the first back-off below the interval
 
 
-@pytest.mark.parametrize("error, fatal", [
+@pytest.mark.parametrize("error, stops", [
     (VobizAuthError("refused", "u", 401), True),
     (VobizAuthError("refused", "u", 403), True),
     (VobizNotFoundError("gone", "u", 404), True),
@@ -287,8 +281,8 @@ def test_backoff_never_shorter_than_a_long_interval(jitter):
     (VobizHTTPError("timeout", "u", 408), True),  # the client's rule: it does not retry 408 either (this was False)
     (VobizHTTPError("unavailable", "u", 503), False),
     (VobizConnectionError("dropped", "u"), False),
-    (VobizConnectionError("TLS certificate verification failed", "u", retryable=False), True),
+    (VobizConnectionError("TLS certificate verification failed", "u", transient=False), True),
     (VobizResponseError("wrong shape", "u", 200), False),
 ])
-def test_what_stops_the_source(error, fatal):
-    assert is_fatal(error) is fatal
+def test_what_stops_the_source(error, stops):
+    assert stops_the_source(error) is stops

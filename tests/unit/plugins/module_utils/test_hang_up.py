@@ -14,11 +14,12 @@ import pytest
 import requests
 import responses
 
-from ansible_collections.vobiz.telephony.plugins.module_utils import _waiting
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_actions import EndCallsError, confirm_ended, end_call, end_calls
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import wait_for_calls
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError, VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.common import _wait_loop as _waiting
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._ending import EndCallsError, confirm_ended, end_call, end_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import CallApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizAuthError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
     AUTH_ID,

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import DEFAULT_API_URL
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import DEFAULT_API_URL
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import connection_argument_spec
 
 

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from ansible_collections.vobiz.telephony.plugins.module_utils import _options
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import DEFAULT_API_URL, VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import DEFAULT_API_URL
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
     api_url_error,
     clear_text_to_remote_host,
@@ -172,3 +173,34 @@ def test_clear_text_warning_names_the_url_without_credentials():
     assert clear_text_warning("http://127.0.0.1:8080/v1") is None
     assert clear_text_warning("http://api.example.com/v1") == (
         "api_url http://api.example.com/v1 is plain http to a host that is not loopback: the auth token travels in clear text")
+
+
+# --- options carry their checks; tables their groups ----------------------------------------------------------------
+
+CHECKED = _options.options_table(
+    _options.Option("name", "str", check=_options.single(identifier_error)),
+    _options.Option("names", "list", elements="str", check=_options.each(identifier_error)),
+    _options.Option("label", "str", check=_options.length_at_most(3)),
+    _options.Option("count", "int", at_least=1),
+    _options.Option("first", "str"),
+    _options.Option("last", "str"),
+    groups=(_options.Group(_options.EXCLUSIVE, ("name", "names"), "give one"), _options.Group(_options.TOGETHER, ("first", "last"))),
+)
+
+
+def test_option_errors_runs_each_check_then_bounds_in_table_order_then_the_groups():
+    params = {"name": "a/b", "names": ["ok", ""], "label": "long", "count": 0, "first": "x", "last": None}
+    assert _options.option_errors(CHECKED, params) == [
+        "name 'a/b' is not valid: use 1 to 128 letters, digits, '-' or '_'",
+        "names[1] must not be empty",
+        "label must be at most 3 characters, got 4",
+        "count must be 1 or more, got 0",
+        "name and names are mutually exclusive: give one",
+        "first and last go together: first is set, last is not",
+    ]
+
+
+def test_a_null_value_is_not_given_to_a_check_nor_to_a_group():
+    assert _options.option_errors(CHECKED, dict.fromkeys(CHECKED)) == []
+    assert _options.Group(_options.ONE_OF, ("a", "b"), "give a").error({"a": None, "b": None}) == "one of a and b is required: give a"
+    assert _options.Group(_options.ONE_OF, ("a", "b")).error({"a": 1, "b": None}) is None

@@ -14,8 +14,9 @@ import responses
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi, call_status_of
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizClient, VobizError
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import CallApi, call_status_of
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     API_URL,
@@ -126,7 +127,7 @@ def _vobiz_shaped():
     )
 
 
-def _observe_and_list(status: int, body: bytes, headers: dict) -> None:
+def _look_and_list(status: int, body: bytes, headers: dict) -> None:
     # The autouse fake clock stands in for time in _client: it refuses what time.sleep refuses, and never sleeps.
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
         mocked.add(responses.GET, CALL_PATH, status=status, body=body, headers=headers, content_type="application/json")
@@ -156,7 +157,7 @@ def _observe_and_list(status: int, body: bytes, headers: dict) -> None:
 @example(status=200, body=b"\xff\xfe", retry_after=None)
 @example(status=500, body=b"[" * 100000, retry_after="nan")
 def test_any_bytes_body_gives_a_result_or_a_vobiz_error(status, body, retry_after):
-    _observe_and_list(status, body, {"Retry-After": retry_after} if retry_after is not None else {})
+    _look_and_list(status, body, {"Retry-After": retry_after} if retry_after is not None else {})
 
 
 @PROPERTY
@@ -165,4 +166,4 @@ def test_any_bytes_body_gives_a_result_or_a_vobiz_error(status, body, retry_afte
 @example(status=200, data={"call_status": "ringing", "calls": ["a"]})
 @example(status=500, data={"status": "error", "error": {"code": "X", "details": {"retryAfter": float("inf")}}})
 def test_any_json_body_gives_a_result_or_a_vobiz_error(status, data):
-    _observe_and_list(status, json.dumps(data).encode("utf-8"), {})
+    _look_and_list(status, json.dumps(data).encode("utf-8"), {})

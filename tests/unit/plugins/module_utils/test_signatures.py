@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._signatures import (
-    ReplayCache,
-    base_urls,
-    signature,
-    verify,
-)
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import ReplayCache, base_urls, signature, verify
 
 # docs/reference §4: token, base URL and nonce, and the V2 and V3 they give.
 TOKEN = "test_auth_token"

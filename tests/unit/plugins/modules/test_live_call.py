@@ -185,7 +185,7 @@ def test_delete_retried_after_a_5xx_then_404_is_a_change(run_live_call, mocked):
     assert run.warnings == [run.warnings[0]] and run.warnings[0].startswith("HTTP retry 1 (attempt 2 of 4 for DELETE ")
 
 
-def test_wait_timing_out_fails_with_the_last_observation(run_live_call, mocked, clock):
+def test_wait_timing_out_fails_with_the_last_look(run_live_call, mocked, clock):
     # Vobiz accepts the hang-up but the call stays live (its record is not final yet)
     add_call(mocked, UUID, "live", json=live_record(UUID))
     add_delete(mocked, "Call", UUID)

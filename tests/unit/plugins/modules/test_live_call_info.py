@@ -16,7 +16,7 @@ import responses
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.vobiz.telephony.plugins.module_utils import _client, _module
+from ansible_collections.vobiz.telephony.plugins.module_utils import _collection, _module
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     AUTH_ID,
     AUTH_TOKEN,
@@ -28,7 +28,7 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     call_url,
     cdr_record,
     live_record,
-    probe,
+    request_of,
     requested,
 )
 
@@ -50,7 +50,7 @@ def test_live_call_is_found_with_one_request_and_record_verbatim(run_module, moc
     assert set(run.result) - {"invocation"} == CALL_KEYS
     assert {key: run.result[key] for key in CALL_KEYS} == {
         "changed": False, "found": True, "call": record, "call_status": "in-progress", "cdr": {}, "waited": 0.0, "polls": 1, "http_retries": 0}
-    assert requested(mocked) == [probe("live")]
+    assert requested(mocked) == [request_of("live")]
 
 
 def test_ended_call_reports_ended_with_cdr_in_two_requests(run_module, mocked):
@@ -60,7 +60,7 @@ def test_ended_call_reports_ended_with_cdr_in_two_requests(run_module, mocked):
     assert run.rc == 0
     assert (run.result["changed"], run.result["found"], run.result["call"], run.result["call_status"], run.result["cdr"]) == (
         False, False, {}, "ended", cdr_record(UUID))
-    assert requested(mocked) == [probe("live"), probe("ended")]
+    assert requested(mocked) == [request_of("live"), request_of("ended")]
 
 
 def test_unknown_call_is_not_found_and_not_a_failure(run_module, mocked):
@@ -87,14 +87,14 @@ def test_call_asked_queued_but_live_reports_found_false_and_its_live_status(run_
     add_call(mocked, UUID, "live", json=live_record(UUID, "early-media"))
     run = run_module(call_uuid=UUID, status="queued")
     assert (run.result["found"], run.result["call_status"]) == (False, "early-media")
-    assert requested(mocked) == [probe("queued"), probe("ended"), probe("live")]
+    assert requested(mocked) == [request_of("queued"), request_of("ended"), request_of("live")]
 
 
 def test_queued_call_asked_queued_is_found_with_one_request(run_module, mocked):
     add_call(mocked, UUID, "queued", json=live_record(UUID, "queued"))
     run = run_module(call_uuid=UUID, status="queued")
     assert (run.result["found"], run.result["call_status"]) == (True, "queued")
-    assert requested(mocked) == [probe("queued")]
+    assert requested(mocked) == [request_of("queued")]
 
 
 def test_check_mode_reads_the_same(run_module, mocked):
@@ -108,7 +108,7 @@ def test_requests_carry_user_agent_and_auth_headers(run_module, mocked):
     add_call(mocked, UUID, "live", json=live_record(UUID))
     run_module(call_uuid=UUID)
     headers = mocked.calls[0].request.headers
-    assert headers["User-Agent"].startswith("vobiz.telephony/%s python-requests/" % _client.COLLECTION_VERSION)
+    assert headers["User-Agent"].startswith("vobiz.telephony/%s python-requests/" % _collection.COLLECTION_VERSION)
     assert headers["User-Agent"].endswith("(vobiz.telephony.live_call_info)")
     assert (headers["X-Auth-ID"], headers["X-Auth-Token"]) == (AUTH_ID, AUTH_TOKEN)
 
@@ -159,7 +159,7 @@ def test_list_mode_without_details_sends_only_the_list_request(run_module, mocke
     assert requested(mocked) == [("Call/", "queued")]
 
 
-def _in_flight_probe(mocked, uuids, parties):
+def _in_flight_check(mocked, uuids, parties):
     barrier = threading.Barrier(parties, timeout=10)
     state = {"in_flight": 0, "max": 0}
     lock = threading.Lock()
@@ -183,7 +183,7 @@ def _in_flight_probe(mocked, uuids, parties):
 def test_list_mode_fetches_records_concurrency_at_a_time(run_module, mocked, args, count, parties):
     uuids = ["call-%02d" % index for index in range(count)]
     add_list(mocked, "live", uuids)
-    state = _in_flight_probe(mocked, uuids, parties)
+    state = _in_flight_check(mocked, uuids, parties)
     run = run_module(**args)
     assert [record["call_uuid"] for record in run.result["calls"]] == uuids
     assert state["max"] == parties
@@ -202,16 +202,16 @@ def test_list_mode_fails_when_a_record_fetch_fails(run_module, mocked):
 # --- waiting ------------------------------------------------------------------------------------------------------
 
 
-def test_wait_for_polls_until_the_call_reaches_the_state(run_module, mocked, clock):
+def test_wait_for_looks_until_the_call_reaches_the_state(run_module, mocked, clock):
     CallWorld(clock, {UUID: [(0, "queued", "queued"), (3, "live", "ringing"), (7, "live", "in-progress")]}).install(mocked)
     run = run_module(call_uuid=UUID, wait_for=["in-progress"], wait_sleep=2, wait_timeout=60)
     assert run.rc == 0
     assert (run.result["found"], run.result["call_status"], run.result["call"]["call_status"]) == (True, "in-progress", "in-progress")
     assert (run.result["polls"], run.result["waited"]) == (5, 8.0)
     assert clock.sleeps == [2, 2, 2, 2]
-    # Each poll asks first where the call was seen last: 3 requests to find it queued, then 1, 2 (it moved), 1, 1.
-    assert requested(mocked) == [probe("live"), probe("ended"), probe("queued"), probe("queued"), probe("queued"), probe("live"),
-                                 probe("live"), probe("live")]
+    # Each round asks first where the call was seen last: 3 requests to find it queued, then 1, 2 (it moved), 1, 1.
+    assert requested(mocked) == [request_of("live"), request_of("ended"), request_of("queued"), request_of("queued"), request_of("queued"), request_of("live"),
+                                 request_of("live"), request_of("live")]
 
 
 def test_wait_for_ended_returns_the_cdr(run_module, mocked, clock):
@@ -222,7 +222,7 @@ def test_wait_for_ended_returns_the_cdr(run_module, mocked, clock):
     assert (run.result["polls"], run.result["waited"]) == (3, 4.0)
 
 
-def test_wait_for_keeps_polling_a_call_not_visible_yet(run_module, mocked, clock):
+def test_wait_for_keeps_looking_for_a_call_not_visible_yet(run_module, mocked, clock):
     CallWorld(clock, {UUID: [(5, "live", "ringing")]}).install(mocked)
     run = run_module(call_uuid=UUID, wait_for=["ringing", "in-progress"], wait_sleep=2)
     assert run.rc == 0
@@ -275,7 +275,7 @@ def test_list_mode_drain_timeout_lists_ten_calls_then_an_ellipsis(run_module, mo
 # --- a set of calls: call_uuids ------------------------------------------------------------------------------------
 
 
-def test_call_uuids_observes_each_call_as_call_uuid_does_in_the_given_order(run_module, mocked):
+def test_call_uuids_looks_at_each_call_as_call_uuid_does_in_the_given_order(run_module, mocked):
     record = live_record("live-1", brand_new_field=[1])
     add_call(mocked, "live-1", "live", json=record)
     for state in ("live", "ended"):
@@ -296,16 +296,16 @@ def test_call_uuids_observes_each_call_as_call_uuid_does_in_the_given_order(run_
     ]
     assert (run.result["changed"], run.result["waited"], run.result["polls"], run.result["http_retries"]) == (False, 0.0, 1, 0)
     # the requests of call_uuid for each call (2, 1, 4, 3), one call after the other at concurrency 1; the repeat not looked at again
-    assert requested(mocked) == [probe("live", "gone-1"), probe("ended", "gone-1"), probe("live", "live-1"),
-                                 probe("live", "ghost-1"), probe("ended", "ghost-1"), probe("queued", "ghost-1"), probe("live", "ghost-1"),
-                                 probe("live", "queued-1"), probe("ended", "queued-1"), probe("queued", "queued-1")]
+    assert requested(mocked) == [request_of("live", "gone-1"), request_of("ended", "gone-1"), request_of("live", "live-1"),
+                                 request_of("live", "ghost-1"), request_of("ended", "ghost-1"), request_of("queued", "ghost-1"), request_of("live", "ghost-1"),
+                                 request_of("live", "queued-1"), request_of("ended", "queued-1"), request_of("queued", "queued-1")]
 
 
 def test_call_uuids_with_status_queued_asks_the_queued_endpoint_first(run_module, mocked):
     add_call(mocked, "q-1", "queued", json=live_record("q-1", "queued"))
     run = run_module(call_uuids=["q-1"], status="queued")
     assert [(entry["found"], entry["call_status"]) for entry in run.result["results"]] == [(True, "queued")]
-    assert requested(mocked) == [probe("queued", "q-1")]
+    assert requested(mocked) == [request_of("queued", "q-1")]
 
 
 def test_empty_call_uuids_sends_nothing_and_is_not_list_mode(run_module, mocked):
@@ -324,16 +324,16 @@ def test_call_uuids_in_check_mode_reads_the_same(run_module, mocked):
 
 
 @pytest.mark.parametrize("concurrency, count", [(8, 16), (3, 9)])
-def test_call_uuids_are_observed_concurrency_at_a_time(run_module, mocked, concurrency, count):
+def test_call_uuids_are_looked_at_concurrency_at_a_time(run_module, mocked, concurrency, count):
     uuids = ["call-%02d" % index for index in range(count)]
-    state = _in_flight_probe(mocked, uuids, concurrency)
+    state = _in_flight_check(mocked, uuids, concurrency)
     run = run_module(call_uuids=uuids, concurrency=concurrency)
     assert [entry["call"]["call_uuid"] for entry in run.result["results"]] == uuids
     assert state["max"] == concurrency
     assert len(mocked.calls) == count
 
 
-def test_call_uuids_wait_for_every_call_polling_only_those_not_there_yet(run_module, mocked, clock):
+def test_call_uuids_wait_for_every_call_looking_only_at_those_not_there_yet(run_module, mocked, clock):
     CallWorld(clock, {"a": [(0, "live", "ringing"), (3, "live", "in-progress"), (4, "ended", None)],
                       "b": [(0, "live", "in-progress"), (1, "ended", None)],
                       "c": [(0, "queued", "queued"), (2, "live", "ringing"), (7, "ended", None)]}).install(mocked)

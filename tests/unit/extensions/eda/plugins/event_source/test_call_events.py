@@ -24,8 +24,8 @@ import yaml
 
 from ansible_collections.vobiz.telephony.extensions.eda.plugins.event_source import call_events
 from ansible_collections.vobiz.telephony.plugins.module_utils._arguments import ArgumentError
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizAuthError
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import EVENT_TYPES, CallTracker, ListEntry
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizAuthError
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._tracking import EVENT_TYPES, CallTracker, ListEntry
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import api_url_error, identifier_error
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import API_URL, AUTH_ID, AUTH_TOKEN, add_call, add_list, live_record
 
@@ -172,11 +172,11 @@ def test_a_failed_look_warns_keeps_state_and_the_next_one_goes_on(source, mocked
     add_call(mocked, "a", "live", json=live_record("a"))
     add_call(mocked, "a", "ended", json={"call_uuid": "a", "call_status": "completed"})
     options = options_of(source, dict(CONNECTION, interval=0.01, retries=0, statuses=["live"]))
-    client, looker = source.looker_for(options)
+    client, account_round = source.account_round_for(options)
 
     async def until_ended():
         queue = asyncio.Queue()
-        task = asyncio.create_task(source.poll(queue, looker, options["interval"], options["retry_max_wait"]))
+        task = asyncio.create_task(source.run_rounds(queue, account_round, options["interval"], options["retry_max_wait"]))
         event = await asyncio.wait_for(queue.get(), timeout=30)
         task.cancel()
         return event, queue.qsize()

@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from ansible_collections.vobiz.telephony.extensions.eda.plugins.event_source import callbacks
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_events import EVENT_TYPES, callback_event
-from ansible_collections.vobiz.telephony.plugins.module_utils._signatures import signature
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import EVENT_TYPES, callback_event
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import signature
 
 aiohttp = pytest.importorskip("aiohttp")
 
@@ -37,9 +37,9 @@ def refusal(args: dict, environ=None) -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def test_defaults_are_those_documented():

@@ -4,22 +4,20 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""The call endpoints of one account, read in both answer forms Vobiz has published, and one look at a call.
+"""The gateway of Vobiz's Call resource: every method and path of it (read a call on a list, its cdr, a list; place a
+call; hang up a live call; cancel a queued one), both answer forms Vobiz has published, and one look at a call.
 
-No Ansible here (the event source uses it too), and no HTTP: requests, retries and errors are _client's.
+No Ansible here (the event source uses it too), and no HTTP rule: requests, retries and errors are http's.
 Words as docs/architecture.md defines them: a look, the list a call is on, where it was seen, its cdr.
 """
 
 from __future__ import annotations
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
-    ApiResponse,
-    VobizClient,
-    VobizNotFoundError,
-    json_object,
-    unexpected_answer,
-)
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently
+from dataclasses import dataclass
+
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import ApiResponse, VobizNotFoundError, json_object, unexpected_answer
 
 # The lists a call is on, and where else a look finds it.
 LIVE = "live"
@@ -27,25 +25,27 @@ QUEUED = "queued"
 ENDED = "ended"
 NOT_FOUND = "not_found"
 LISTS = (LIVE, QUEUED)
+# The call_status of an answered call, in progress.
+IN_PROGRESS = "in-progress"
 
 # A call moves queued -> live -> ended. A call missed everywhere may have moved on from where it was read last.
 NEXT = {QUEUED: LIVE, LIVE: ENDED}
 
 # The older, Plivo-style records say `call_state` instead of `call_status`: the call_status each one means, so that a
 # gate on in-progress works on both forms. Any other call_state is lower-cased with "_" turned into "-".
-_CALL_STATE_STATUS = {"ACTIVE": "in-progress", "RINGING": "ringing", "EARLY_MEDIA": "early-media", "EARLY": "early-media", "QUEUED": "queued"}
+_CALL_STATE_STATUS = {"ACTIVE": IN_PROGRESS, "RINGING": "ringing", "EARLY_MEDIA": "early-media", "EARLY": "early-media", "QUEUED": "queued"}
 
 
+@dataclass
 class Look:
     """One look at a call: the facts live_call_info returns, and where the call was seen (`seen_in`: a list, ENDED, or
     None when nowhere)."""
 
-    def __init__(self, found: bool, call: dict, call_status: str, cdr: dict, seen_in: str | None = None):
-        self.found = found
-        self.call = call
-        self.call_status = call_status
-        self.cdr = cdr
-        self.seen_in = seen_in
+    found: bool
+    call: dict
+    call_status: str
+    cdr: dict
+    seen_in: str | None = None
 
     def as_result(self) -> dict:
         return {"found": self.found, "call": self.call, "call_status": self.call_status, "cdr": self.cdr}
@@ -94,6 +94,18 @@ class CallApi:
         if all(isinstance(record, dict) and _is_text(record.get("call_uuid")) for record in uuids):
             return [record["call_uuid"] for record in uuids]
         raise unexpected_answer(response, _CALL_LIST)
+
+    def place(self, body: dict) -> ApiResponse:
+        """POST one call's request: not idempotent, so never sent again once it may have reached Vobiz."""
+        return self.client.post(self.client.account_segments("Call"), body)
+
+    def hang_up(self, call_uuid: str) -> ApiResponse:
+        """DELETE a live call; VobizNotFoundError when it is not live (any more)."""
+        return self.client.delete(self.client.account_segments("Call", call_uuid))
+
+    def cancel(self, request_uuid: str) -> ApiResponse:
+        """DELETE a queued call by its request uuid; VobizNotFoundError when nothing is queued under it (any more)."""
+        return self.client.delete(self.client.account_segments("Request", request_uuid))
 
     def fetch_calls(self, call_uuids: list, list_name: str, concurrency: int) -> list:
         """The records of these calls, in the same order, fetched over `concurrency` connections.

@@ -7,27 +7,23 @@
 """Placing calls: one request per destination, never sent twice, and waiting until the calls are answered or ended.
 
 The request bodies, the checks of what goes in them, the placing itself and the wait. No Ansible here, and no HTTP:
-the client sends each POST as a request that is not idempotent, so that it is never retried once it may have reached
-Vobiz (see _client.may_have_taken_effect). Words as docs/architecture.md defines them.
+the gateway of calls sends each POST as a request that is not idempotent, so that it is never retried once it may
+have reached Vobiz (see http._retry.may_have_taken_effect). Words as docs/architecture.md defines them.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from urllib.parse import urlsplit
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LIVE, QUEUED, CallApi, Look
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import (
-    VobizError,
-    clear_text_to_remote_host,
-    json_object,
-    may_have_taken_effect,
-    shown,
-    unexpected_answer,
-)
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import CallsOutcome, wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import each, length_at_most, single
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, IN_PROGRESS, LIVE, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import CallsOutcome, wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import shown
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import SPACE_OR_CONTROL, clear_text_to_remote_host, http_url_parts
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, json_object, unexpected_answer
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import may_have_taken_effect
 
 MAX_DESTINATIONS = 1000
 MAX_CALLER_NAME = 50
@@ -39,7 +35,6 @@ SIP_URI = re.compile(r"\Asip:[^\s<>@]+@[^\s<>@]+\Z")
 NOT_PLACED = "not_placed"
 PLACED = QUEUED
 UNKNOWN = "unknown"
-ANSWERED = "in-progress"
 
 # What to wait for after placing.
 WAIT_NONE, WAIT_ANSWERED, WAIT_ENDED = "none", "answered", "ended"
@@ -67,33 +62,41 @@ def url_error(option: str, value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        parts = urlsplit(value)
+        parts = http_url_parts(value, read_port=False)  # a port is Vobiz's to read
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"[\s\x00-\x1f\x7f]", value):
+    if parts is None or SPACE_OR_CONTROL.search(value):
         return "%s %s must be an absolute http:// or https:// URL" % (option, shown(value))
     return None
 
 
-def placing_errors(params: dict) -> list:
-    """Every problem with the options of placing calls, each naming the option and the value. Nothing is sent when one is found."""
-    destinations = params["to"] or []
+def destinations_errors(option: str, values: list) -> list:
+    """The check of `to`: one destination at least, MAX_DESTINATIONS at most, each an E.164 number or a sip: URI."""
     errors = []
-    if not destinations:
-        errors.append("to must name at least one destination")
-    if len(destinations) > MAX_DESTINATIONS:
-        errors.append("to names %d destinations; at most %d are placed in one task" % (len(destinations), MAX_DESTINATIONS))
+    if not values:
+        errors.append("%s must name at least one destination" % option)
+    if len(values) > MAX_DESTINATIONS:
+        errors.append("%s names %d destinations; at most %d are placed in one task" % (option, len(values), MAX_DESTINATIONS))
     else:
-        errors += [destination_error("to[%d]" % index, value) for index, value in enumerate(destinations)]
-    if params["from"] is not None and not E164.match(params["from"]):
-        errors.append("from %s is not an E.164 number (digits, with or without a leading '+')" % shown(params["from"]))
-    errors += [url_error(option, params[option]) for option in URL_OPTIONS]
-    if params["caller_name"] is not None and len(params["caller_name"]) > MAX_CALLER_NAME:
-        errors.append("caller_name must be at most %d characters, got %d" % (MAX_CALLER_NAME, len(params["caller_name"])))
+        errors += each(destination_error)(option, values)
+    return errors
+
+
+def e164_error(option: str, value: str) -> str | None:
+    """Why `value` is not an E.164 number (the caller's `from`), or None."""
+    return None if E164.match(value) else "%s %s is not an E.164 number (digits, with or without a leading '+')" % (option, shown(value))
+
+
+# The check of each option of placing calls that has one (the call module's table declares them).
+CHECKS = dict({"to": destinations_errors, "from": single(e164_error), "caller_name": length_at_most(MAX_CALLER_NAME)},
+              **{name: single(url_error) for name in URL_OPTIONS})
+
+
+def placing_errors(params: dict) -> list:
+    """The problems of placing calls across options (each option's own check is in CHECKS): extra_params repeating
+    what an option sets. Nothing is sent when one is found."""
     clashes = sorted(OPTION_PARAMETERS.intersection(params["extra_params"] or {}))
-    if clashes:
-        errors.append("extra_params must not repeat what an option sets: %s" % ", ".join(clashes))
-    return [error for error in errors if error]
+    return ["extra_params must not repeat what an option sets: %s" % ", ".join(clashes)] if clashes else []
 
 
 def placing_warnings(params: dict) -> list:
@@ -138,7 +141,7 @@ class Placement:
             self.answered = bool(self.answered or look.cdr.get("answer_time") or _positive(look.cdr.get("bill_duration")))
         elif look.found or look.seen_in in (LIVE, QUEUED):
             self.call_status = look.call_status
-            if look.call_status == ANSWERED:
+            if look.call_status == IN_PROGRESS:
                 self.answered = True
 
     def as_result(self, with_cdr: bool) -> dict:
@@ -161,7 +164,7 @@ class PlacingError(Exception):
 def place_call(api: CallApi, placement: Placement) -> Placement:
     """Send one destination's request, once (the client retries it only where Vobiz cannot have acted on it)."""
     try:
-        response = api.client.post(api.client.account_segments("Call"), placement.request)
+        response = api.place(placement.request)
     except VobizError as error:
         if may_have_taken_effect(error):
             placement.call_status = UNKNOWN
@@ -198,7 +201,7 @@ def place_calls(api: CallApi, placements: list, concurrency: int) -> list:
 
 
 def is_answered_or_over(look: Look) -> bool:
-    return look.call_status in (ANSWERED, ENDED)
+    return look.call_status in (IN_PROGRESS, ENDED)
 
 
 def has_cdr(look: Look) -> bool:

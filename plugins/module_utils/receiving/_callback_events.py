@@ -13,18 +13,27 @@ from __future__ import annotations
 
 import math
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._events import iso_timestamp
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._event_types import (
+    CALL_ANSWERED,
+    CALL_CALLBACK,
+    CALL_ENDED,
+    CALL_INPUT,
+    CALL_MACHINE_DETECTED,
+    CALL_REDIRECTED,
+    CALL_RINGING,
+)
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import iso_timestamp
 
 # Vobiz's Event field -> the event's type (call.answered and call.ended mean what they mean in call_events).
 TYPES_OF_EVENTS = {
-    "Ring": "call.ringing",
-    "StartApp": "call.answered",
-    "Hangup": "call.ended",
-    "MachineDetection": "call.machine_detected",
-    "Redirect": "call.redirected",
+    "Ring": CALL_RINGING,
+    "StartApp": CALL_ANSWERED,
+    "Hangup": CALL_ENDED,
+    "MachineDetection": CALL_MACHINE_DETECTED,
+    "Redirect": CALL_REDIRECTED,
 }
-INPUT_TYPE = "call.input"  # a Gather action: Digits or Speech, and no Event
-OTHER_TYPE = "call.callback"
+INPUT_TYPE = CALL_INPUT  # a Gather action: Digits or Speech, and no Event
+OTHER_TYPE = CALL_CALLBACK
 EVENT_TYPES = tuple(TYPES_OF_EVENTS.values()) + (INPUT_TYPE, OTHER_TYPE)
 SIGNATURES = ("v3", "v2", "ma-v3", "ma-v2", "none")
 
@@ -55,7 +64,7 @@ def event_type(params: dict) -> str:
 
 def is_answer(params: dict) -> bool:
     """Whether the callback asks for the answer XML (a call was answered: Event StartApp)."""
-    return event_type(params) == "call.answered"
+    return event_type(params) == CALL_ANSWERED
 
 
 def is_input(params: dict) -> bool:

@@ -4,26 +4,19 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""An HTTP client for the Vobiz API: one kept-alive session, bounded time, retries, clear errors.
+"""The transport of the Vobiz API: one kept-alive requests session, every attempt bounded in time, retried as the retry
+policy says (_retry), failing with the errors of _errors, never with credentials in a message.
 
-Every HTTP rule of the collection lives here, and nothing here knows of calls nor of Ansible: which failures are
-transient (is_transient), the one back-off (backoff_delay, which honours Retry-After), the messages that name a method
-and a URL, the errors about an answer's shape (unexpected_answer, json_object), and which requests may be sent twice:
-a request that is not idempotent (a POST that places a call) is retried only after a failure that proves the server did
-not act on it (proves_not_received), and may_have_taken_effect() says when its outcome is unknown. See docs/architecture.md.
+Nothing here knows of calls nor of Ansible. A request that is not idempotent (a POST that places a call) is retried
+only after a failure that proves the server did not act on it (proves_not_received). See docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import email.utils
-import ipaddress
-import json
-import random
 import re
 import threading
 import time
-import math
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -33,153 +26,32 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by the modules' missing_required_lib path
     REQUESTS_IMPORT_ERROR = exc
 
+from ansible_collections.vobiz.telephony.plugins.module_utils._collection import user_agent
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, CONNECTION_OPTIONS
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import redact_url
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import (
+    ApiResponse,
+    VobizConnectionError,
+    VobizError,
+    VobizHTTPError,
+    VobizResponseError,
+    body_preview,
+    error_details,
+    http_error,
+    parse_json,
+)
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import (
+    backoff_delay,
+    is_transient,
+    may_have_taken_effect,
+    parse_retry_after,
+    proves_not_received,
+)
+
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
-COLLECTION_NAME = "vobiz.telephony"
-COLLECTION_VERSION = "0.2.0"
-DEFAULT_API_URL = "https://api.vobiz.ai/api/v1"
-
-# The methods Vobiz may use to request a callback URL (answer_url, ring_url ...), and the one it uses unless told.
-CALLBACK_METHODS = ("GET", "POST")
-DEFAULT_CALLBACK_METHOD = "POST"
-# Statuses worth another try for an idempotent request (GET, DELETE): throttling and transient server or gateway trouble.
-RETRYABLE_STATUSES = frozenset((429, 500, 502, 503, 504))
 MAX_BODY_BYTES = 10 * 1024 * 1024
-BODY_PREVIEW_CHARS = 200
 _CHUNK_BYTES = 64 * 1024
-
-
-class VobizError(Exception):
-    """Base of every error the client raises; its message is safe to show (it never holds credentials).
-
-    `uncertain_attempts` counts the earlier attempts of the same request that may have reached the server without a
-    clear answer (a connection error, a time-out or a 5xx): a DELETE answering 404 after one may have done its work.
-    """
-
-    uncertain_attempts = 0
-
-    def __init__(self, message: str, url: str | None = None, status_code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.url = url
-        self.status_code = status_code
-
-    def result_fields(self) -> dict:
-        """Extra keys a module adds to its failed result."""
-        fields = {}
-        if self.status_code is not None:
-            fields["status_code"] = self.status_code
-        return fields
-
-
-class VobizConnectionError(VobizError):
-    """No HTTP answer: refused, DNS, TLS, time-out or a dropped connection.
-
-    `sent` is False when the connection could not be opened (refused, DNS, a connect time-out, a failed TLS handshake):
-    the request never left, so the server cannot have acted on it. True when it may have been sent."""
-
-    def __init__(self, message: str, url: str | None = None, retryable: bool = True, sent: bool = True):
-        super().__init__(message, url=url)
-        self.retryable = retryable
-        self.sent = sent
-
-
-class VobizResponseError(VobizError):
-    """An HTTP answer the client cannot use: not JSON, the wrong shape, or too large."""
-
-
-class VobizHTTPError(VobizError):
-    """An HTTP error status, with what Vobiz said about it."""
-
-    def __init__(self, message: str, url: str, status_code: int, error_code: str | None = None,
-                 error_message: str | None = None, request_id: str | None = None, retry_after: float | None = None):
-        super().__init__(message, url=url, status_code=status_code)
-        self.error_code = error_code
-        self.error_message = error_message
-        self.request_id = request_id
-        self.retry_after = retry_after
-
-    def result_fields(self) -> dict:
-        fields = super().result_fields()
-        if self.error_code:
-            fields["error_code"] = self.error_code
-        if self.request_id:
-            fields["request_id"] = self.request_id
-        return fields
-
-
-class VobizAuthError(VobizHTTPError):
-    """401 or 403: Vobiz refused the credentials."""
-
-
-class VobizNotFoundError(VobizHTTPError):
-    """404 with a JSON body: the API itself says there is no such resource."""
-
-
-class ApiResponse:
-    """A decoded 2xx answer; `data` is None for an answer without a body (a DELETE's 204).
-    `label` is the request as messages show it: the method and the redacted URL."""
-
-    def __init__(self, status_code: int, data, request_id: str | None, url: str, label: str | None = None):
-        self.status_code = status_code
-        self.data = data
-        self.request_id = request_id
-        self.url = url
-        self.label = label or url
-
-
-def unexpected_answer(response: ApiResponse, expected: str) -> VobizResponseError:
-    """The error for a 2xx JSON answer that is not what the caller expected (`expected` says what, in words)."""
-    shown = body_preview(json.dumps(response.data).encode("utf-8"))
-    return VobizResponseError("%s answered HTTP %d with JSON that is not %s: %r" % (response.label, response.status_code, expected, shown),
-                              url=response.url, status_code=response.status_code)
-
-
-def json_object(response: ApiResponse, expected: str) -> dict:
-    """The answer's JSON object; unexpected_answer() when it is another JSON value."""
-    if not isinstance(response.data, dict):
-        raise unexpected_answer(response, expected)
-    return response.data
-
-
-def is_transient(error: VobizError) -> bool:
-    """Whether the same request may succeed later: a connection error or time-out other than a TLS failure, or HTTP 429,
-    500, 502, 503 or 504. The client retries exactly these; the event source keeps polling after them."""
-    if isinstance(error, VobizConnectionError):
-        return error.retryable
-    if isinstance(error, VobizHTTPError):
-        return error.status_code in RETRYABLE_STATUSES
-    return False
-
-
-def proves_not_received(error: VobizError) -> bool:
-    """Whether the failure proves that the server did not act on the request: HTTP 429 (Vobiz's rate limit refuses the
-    request before it is carried out), or a connection that could not be opened. Only these are retried for a request
-    that is not idempotent."""
-    if isinstance(error, VobizConnectionError):
-        return not error.sent
-    return isinstance(error, VobizHTTPError) and error.status_code == 429
-
-
-def may_have_taken_effect(error: VobizError) -> bool:
-    """Whether the server may have acted on the failed request: a time-out or a connection lost after sending, a 5xx,
-    or a 2xx whose body could not be read. A 4xx (the server refused it) or a connection never opened: no."""
-    if isinstance(error, VobizConnectionError):
-        return error.sent
-    if isinstance(error, VobizHTTPError):
-        return error.status_code >= 500
-    return error.status_code is None or 200 <= error.status_code < 300
-
-
-def backoff_delay(attempt: int, base: float, max_wait: float, retry_after: float | None = None) -> float:
-    """Seconds to wait before another try after `attempt` + 1 failures in a row (attempt 0 is the first failure).
-
-    What the server asked for (Retry-After, or Vobiz's error.details.retryAfter), up to `max_wait`; else exponential
-    back-off from `base` (base, 2 x base, 4 x base ...), with jitter so that clients do not retry in step, up to `max_wait`."""
-    if retry_after is not None:
-        return min(retry_after, max_wait)
-    backoff = base * (2 ** attempt)
-    return min(max_wait, backoff / 2 + random.uniform(0, backoff / 2))
 
 
 class _Request:
@@ -197,88 +69,6 @@ class _Request:
         query = "&".join("%s=%s" % (quote(str(k), safe=""), quote(str(v), safe="")) for k, v in (params or {}).items())
         self.shown = redact_url(url) + ("?" + query if query else "")
         self.label = "%s %s" % (method, self.shown)
-
-
-def redact_url(url: str) -> str:
-    """The URL without user:password, for messages (works on URLs too broken to parse)."""
-    return re.sub(r"(//)[^/?#]*@", r"\1", url, count=1)
-
-
-def clear_text_to_remote_host(api_url: str) -> bool:
-    """Whether `api_url` is plain http to a host that is not loopback (a token or a callback would travel in clear text)."""
-    parts = urlsplit(api_url)
-    if parts.scheme != "http":
-        return False
-    host = parts.hostname or ""
-    if host == "localhost":
-        return False
-    try:
-        return not ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return True
-
-
-def shown(value: str) -> str:
-    """A value for a message: without user:password, quoted, and cut when long."""
-    value = redact_url(value)
-    return repr(value if len(value) <= 140 else value[:140] + "...")
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None or when.tzinfo is None:
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-def _error_details(data) -> tuple[str | None, str | None, str | None, float | None]:
-    """(code, message, request id, retryAfter) from either documented error envelope."""
-    if not isinstance(data, dict):
-        return None, None, None, None
-    error = data.get("error")
-    request_id = data.get("requestId") or data.get("request_id") or data.get("api_id")
-    if isinstance(error, dict):  # Vobiz: {"status": "error", "error": {"code", "message", "details"}, "requestId"}
-        details = error.get("details") if isinstance(error.get("details"), dict) else {}
-        return _text(error.get("code")), _text(error.get("message")), _text(request_id), _seconds_or_none(details.get("retryAfter"))
-    message = error if isinstance(error, str) else data.get("message")  # Plivo-style: {"api_id", "error": "not found"}
-    return None, _text(message), _text(request_id), None
-
-
-def _seconds_or_none(value) -> float | None:
-    """A finite, non-negative number of seconds from a JSON value, or None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        seconds = float(value)
-    except OverflowError:  # an integer beyond any float: the server asks for longer than anyone waits
-        return math.inf
-    return max(0.0, seconds) if not math.isnan(seconds) else None
-
-
-def _text(value) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def body_preview(body: bytes) -> str:
-    """The start of a body, printable, for messages."""
-    text = body[:BODY_PREVIEW_CHARS * 4].decode("utf-8", errors="replace")
-    text = re.sub(r"\s+", " ", text).strip()
-    if len(text) > BODY_PREVIEW_CHARS:
-        text = text[:BODY_PREVIEW_CHARS] + "..."
-    return text
 
 
 # Readable causes for the errors requests wraps; the first pattern found in the exception chain wins.
@@ -335,8 +125,9 @@ class VobizClient:
     thread holds back every thread of the client, so a concurrent pool slows down instead of failing.
     """
 
-    def __init__(self, api_url: str, auth_id: str, auth_token: str, timeout: float = 30.0, verify=True,
-                 retries: int = 3, retry_max_wait: float = 60.0, pool_size: int = 8, on_retry=None,
+    def __init__(self, api_url: str, auth_id: str, auth_token: str, timeout: float = CONNECTION_OPTIONS["timeout"].default, verify=True,
+                 retries: int = CONNECTION_OPTIONS["retries"].default, retry_max_wait: float = CONNECTION_OPTIONS["retry_max_wait"].default,
+                 pool_size: int = CONCURRENCY.default, on_retry=None,
                  user_agent_suffix: str | None = None, max_body_bytes: int = MAX_BODY_BYTES,
                  backoff_base: float = 1.0):
         self.base_url = api_url.rstrip("/")
@@ -359,9 +150,8 @@ class VobizClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
-        agent = "%s/%s python-requests/%s" % (COLLECTION_NAME, COLLECTION_VERSION, requests.__version__)
         session.headers.update({
-            "User-Agent": "%s (%s)" % (agent, user_agent_suffix) if user_agent_suffix else agent,
+            "User-Agent": user_agent("python-requests/%s" % requests.__version__, user_agent_suffix),
             "Accept": "application/json",
             "X-Auth-ID": auth_id,
             "X-Auth-Token": auth_token,
@@ -418,7 +208,7 @@ class VobizClient:
                 if delay is None:
                     exc.uncertain_attempts = uncertain
                     raise
-                if isinstance(exc, VobizConnectionError) or exc.status_code >= 500:
+                if may_have_taken_effect(exc):
                     uncertain += 1
                 attempt += 1
                 self._note_retry(exc, attempt, delay, request)
@@ -446,7 +236,7 @@ class VobizClient:
         threading.Thread(target=exchange, name="%s/http" % threading.current_thread().name, daemon=True).start()
         if not finished.wait(self.timeout):
             raise VobizConnectionError("%s failed: no complete answer within %s s" % (request.label, _seconds(self.timeout)), url=request.shown,
-                                       retryable=request.idempotent)
+                                       transient=request.idempotent)
         if "error" in outcome:
             raise outcome["error"]
         return outcome["response"]
@@ -459,7 +249,7 @@ class VobizClient:
         except requests.exceptions.RequestException as exc:
             # A certificate that fails verification fails the same way next time: no point in retrying it.
             raise VobizConnectionError("%s failed: %s" % (request.label, describe_exception(exc, self.timeout)), url=request.shown,
-                                       retryable=not isinstance(exc, requests.exceptions.SSLError), sent=_may_have_sent(exc)) from None
+                                       transient=not isinstance(exc, requests.exceptions.SSLError), sent=_may_have_sent(exc)) from None
         try:
             body = self._read_body(response, request)
         finally:
@@ -488,8 +278,8 @@ class VobizClient:
 
     def _decode(self, response, body: bytes, request: _Request) -> ApiResponse:
         status = response.status_code
-        data, is_json = _parse_json(body)
-        code, message, request_id, retry_after = _error_details(data)
+        data, is_json = parse_json(body)
+        code, message, request_id, retry_after = error_details(data)
         request_id = request_id or response.headers.get("X-Request-Id") or None
         if 200 <= status < 300:
             if request.accept:
@@ -500,7 +290,7 @@ class VobizClient:
             return ApiResponse(status, data, request_id, request.shown, request.label)
         if retry_after is None:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        raise _http_error(status, response.reason, request, body, is_json, (code, message, request_id, retry_after), self.auth_id)
+        raise http_error(status, response.reason, request, body, is_json, (code, message, request_id, retry_after), self.auth_id)
 
     def _retry_delay(self, exc: VobizError, attempt: int, request: _Request) -> float | None:
         """Seconds to wait before the next attempt, or None when this error is final."""
@@ -554,37 +344,6 @@ def _may_have_sent(exc: BaseException) -> bool:
     return True
 
 
-def _parse_json(body: bytes):
-    """(data, True) for a JSON body, (None, False) otherwise."""
-    if not body.strip():
-        return None, False
-    try:
-        return json.loads(body.decode("utf-8")), True
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None, False
-
-
-def _http_error(status: int, reason: str, request: _Request, body: bytes, is_json: bool, details: tuple, auth_id: str) -> VobizHTTPError:
-    code, message, request_id, retry_after = details
-    said = ": ".join(part for part in (code, message) if part)
-    shown = request.shown
-    head = "%s answered HTTP %d%s" % (request.label, status, " %s" % reason if reason else "")
-    if status in (401, 403):
-        text = "Vobiz refused the credentials of auth_id %s (HTTP %d%s)" % (auth_id, status, ": %s" % said if said else "")
-        return VobizAuthError(text + " for %s" % request.label, shown, status, code, message, request_id, retry_after)
-    if said:
-        text = "%s: %s" % (head, said)
-    elif body.strip() and not is_json:
-        text = "%s and a body that is not Vobiz's JSON: %r" % (head, body_preview(body))
-    else:
-        text = head
-    if request_id:
-        text += " (request id %s)" % request_id
-    # Only a JSON 404 (or an empty one) is the API's own "not here"; an HTML 404 means a wrong api_url or a proxy.
-    kind = VobizNotFoundError if status == 404 and (is_json or not body.strip()) else VobizHTTPError
-    return kind(text, shown, status, code, message, request_id, retry_after)
-
-
 def _retry_reason(exc: VobizError) -> str:
     if isinstance(exc, VobizHTTPError):
         reason = "HTTP %d" % exc.status_code
@@ -594,3 +353,17 @@ def _retry_reason(exc: VobizError) -> str:
             reason += " (server asked to retry after %s s)" % _seconds(round(exc.retry_after, 3))
         return reason
     return exc.message.split(": ", 1)[-1]
+
+
+def client_from_options(params: dict, pool_size: int, on_retry, user_agent_suffix: str) -> VobizClient:
+    """The client for checked connection options (see _options.connection_errors)."""
+    return VobizClient(
+        params["api_url"], params["auth_id"], params["auth_token"],
+        timeout=params["timeout"],
+        verify=(params["ca_path"] or True) if params["validate_certs"] else False,
+        retries=params["retries"],
+        retry_max_wait=params["retry_max_wait"],
+        pool_size=pool_size,
+        on_retry=on_retry,
+        user_agent_suffix=user_agent_suffix,
+    )

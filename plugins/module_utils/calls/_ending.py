@@ -6,15 +6,15 @@
 
 """Acting on calls: ending a call (hanging up a live one, cancelling a queued one), and confirming that it ended.
 
-No Ansible here, and no HTTP: the client sends the requests and says what failed.
+No Ansible here, and no HTTP: the gateway of calls sends the requests, and the client says what failed.
 """
 
 from __future__ import annotations
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LIVE, NEXT, QUEUED, CallApi, Look, has_ended
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError, VobizNotFoundError
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently
-from ansible_collections.vobiz.telephony.plugins.module_utils._waiting import CallsOutcome, wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, LIVE, NEXT, QUEUED, CallApi, Look, has_ended
+from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import CallsOutcome, wait_for_calls
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizNotFoundError
 
 # What ending a call does, by where it was seen: hang up a live call, cancel a queued one; nothing otherwise.
 HUNG_UP = "hung_up"
@@ -25,17 +25,17 @@ _ACTIONS = {LIVE: HUNG_UP, QUEUED: CANCELLED}
 
 def hang_up(api: CallApi, call_uuid: str) -> bool:
     """Hang up a live call; False when Vobiz answers that it is not live (any more)."""
-    return _delete(api, "Call", call_uuid)
+    return _acted(api.hang_up, call_uuid)
 
 
 def cancel(api: CallApi, request_uuid: str) -> bool:
     """Cancel a queued call by its request uuid; False when nothing is queued under it (any more)."""
-    return _delete(api, "Request", request_uuid)
+    return _acted(api.cancel, request_uuid)
 
 
-def _delete(api: CallApi, *segments) -> bool:
+def _acted(delete, uuid: str) -> bool:
     try:
-        api.client.delete(api.client.account_segments(*segments))
+        delete(uuid)
     except VobizNotFoundError as error:
         # After an attempt lost to a connection error or a server error, "not found" may be that attempt's own doing.
         return error.uncertain_attempts > 0

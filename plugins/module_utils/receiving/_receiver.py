@@ -5,7 +5,7 @@
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
 """What the callbacks event source answers to one HTTP request, whatever serves it: the receiving side's HTTP rules
-(methods, body size, media types, forms, signatures, replays, and the reply with its XML), as _client.py holds the
+(methods, body size, media types, forms, signatures, replays, and the reply with its XML), as http holds the
 sending side's. The source's aiohttp handler reads the request, asks `Receiver.handle`, sends the `Reply` at once,
 and puts its event, if any, on the queue.
 
@@ -19,12 +19,16 @@ import json
 import time
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._answer_xml import DEFAULT_INPUT_XML, INPUT_PATH, answer_document
-from ansible_collections.vobiz.telephony.plugins.module_utils._callback_events import callback_event, is_answer, is_input
-from ansible_collections.vobiz.telephony.plugins.module_utils._signatures import ReplayCache, verify
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import http_url_parts
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._vobiz import CALLBACK_METHODS
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import DEFAULT_INPUT_XML, INPUT_PATH, answer_document
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import callback_event, is_answer, is_input
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import ReplayCache, verify
 
 MAX_BODY = 64 * 1024  # bytes
-METHODS = ("GET", "POST")
+METHODS = CALLBACK_METHODS  # a request in another method is not a callback
+# How long a nonce is remembered to refuse a replay, unless told otherwise (the callbacks source's replay_window).
+REPLAY_WINDOW = 300.0  # seconds
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 XML = "application/xml"
@@ -91,11 +95,10 @@ def body_fields(body: bytes, content_type: str | None) -> tuple:
 def public_url_error(url: str) -> str | None:
     """Why `url` cannot be a public base URL of the listener, or None."""
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - parsing the port raises ValueError on a bad one
+        parts = http_url_parts(url)
     except ValueError as exc:
         return "public_url %r is not a valid URL: %s" % (url, exc)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "?" in url or "#" in url:
+    if parts is None or parts.query or parts.fragment or "?" in url or "#" in url:
         return "public_url %r must be an absolute http:// or https:// URL without query or fragment, such as https://eda.example.com/hooks" % url
     return None
 
@@ -109,7 +112,7 @@ class Receiver:
     """The rules of one listener. `public_urls`: the base URLs Vobiz calls it by (empty: the URL each request
     arrived at, scheme and Host header); `answer_xml` / `input_xml`: the documents of the user, or None."""
 
-    def __init__(self, auth_token: str | None, main_auth_token: str | None = None, required: bool = True, replay_window: float = 300.0,
+    def __init__(self, auth_token: str | None, main_auth_token: str | None = None, required: bool = True, replay_window: float = REPLAY_WINDOW,
                  public_urls: list | None = None, answer_xml: str | None = None, input_xml: str | None = None,
                  clock=time.monotonic, wall_clock=time.time, replay_capacity: int = REPLAY_CAPACITY):
         self.auth_token, self.main_auth_token, self.required = auth_token, main_auth_token, required

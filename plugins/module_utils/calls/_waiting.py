@@ -4,58 +4,18 @@
 
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
-"""Waiting: the one loop that looks again and again at a fixed cadence until a condition holds or a deadline passes.
+"""Waiting on calls: looking at a set of calls, round after round on wait_until, until each one is done.
 
-The modules' waits (one call, a set of calls, a drain of a list) and the event source's polling all run on
-wait_until(); its clock and its pause are parameters, so that tests run it on a fake clock. No Ansible here.
+No Ansible here, and no HTTP: the gateway of calls looks, the loop paces.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from typing import Callable
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import CallApi, Look
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import unique_in_order
-
-
-class WaitOutcome:
-    """How a wait ended: what the last round saw, whether the condition held, the seconds it took, and how many rounds."""
-
-    def __init__(self, last, reached: bool, waited: float, rounds: int):
-        self.last = last
-        self.reached = reached
-        self.waited = waited
-        self.rounds = rounds
-
-
-def wait_until(look: Callable, is_done: Callable, timeout: float | None, every: float, clock: Callable[[], float] | None = None,
-               pause: Callable[[float], object] | None = None, pause_after: Callable | None = None) -> WaitOutcome:
-    """Look until is_done(what look() returned) or `timeout` seconds have passed (None: no deadline); at least one round.
-
-    Rounds start every `every` seconds, however long each takes, so that a change is seen within one `every`;
-    pause_after(last), when given, says how long from the start of the round just done to the start of the next
-    instead (a back-off). A pause that returns True (a threading.Event's wait, once set) ends the wait, not reached.
-    """
-    clock = clock or time.monotonic
-    pause = pause or time.sleep
-    deadline = math.inf if timeout is None else timeout
-    start = clock()
-    rounds = 0
-    while True:
-        round_started = clock()
-        last = look()
-        rounds += 1
-        now = clock()
-        if is_done(last):
-            return WaitOutcome(last, True, now - start, rounds)
-        remaining = deadline - (now - start)
-        if remaining <= 0:
-            return WaitOutcome(last, False, now - start, rounds)
-        cadence = every if pause_after is None else pause_after(last)
-        if pause(max(0.0, min(round_started + cadence - now, remaining))) is True:
-            return WaitOutcome(last, False, clock() - start, rounds)
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._wait_loop import WaitOutcome, wait_until
 
 
 class CallsOutcome(WaitOutcome):

@@ -6,41 +6,43 @@
 
 """Call state changes as events, for the vobiz.telephony.call_events event source.
 
-CallTracker is pure: it is given what one look saw (the lists, each call's status) and the time, and answers
-with the changes since the look before. AccountLooker makes the looks through CallApi; poll_interval() paces them
-(the event source runs them on _waiting.wait_until). Neither imports Ansible: an Event-Driven Ansible environment may
+CallTracker is pure: it is given what one round saw (the lists, each call's status) and the time, and answers
+with the changes since the round before. AccountRound takes the rounds through CallApi; next_round_in() paces them
+(the event source runs them on common._wait_loop.wait_until). Neither imports Ansible: an Event-Driven Ansible environment may
 not have ansible-core.
 """
 
 from __future__ import annotations
 
-import datetime
 import time
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._call_api import ENDED, LIVE, NOT_FOUND, QUEUED, CallApi, Look
-from ansible_collections.vobiz.telephony.plugins.module_utils._client import VobizError, VobizResponseError, backoff_delay, is_transient
-from ansible_collections.vobiz.telephony.plugins.module_utils._concurrency import map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, IN_PROGRESS, LIVE, NOT_FOUND, QUEUED, CallApi, Look
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._event_types import (
+    CALL_ANSWERED,
+    CALL_ENDED,
+    CALL_OBSERVED,
+    CALL_QUEUED,
+    CALL_STARTED,
+    CALL_STATUS_CHANGED,
+)
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently, unique_in_order
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import iso_timestamp
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizResponseError
+from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import backoff_delay, is_transient
 
-CALL_QUEUED = "call.queued"
-CALL_STARTED = "call.started"
-CALL_ANSWERED = "call.answered"
-CALL_STATUS_CHANGED = "call.status_changed"
-CALL_ENDED = "call.ended"
-CALL_OBSERVED = "call.observed"
+# The types of events this source emits.
 EVENT_TYPES = (CALL_QUEUED, CALL_STARTED, CALL_ANSWERED, CALL_STATUS_CHANGED, CALL_ENDED, CALL_OBSERVED)
-
-ANSWERED_STATUS = "in-progress"
 # The lists are read in the order a call moves through them: a call that moves from queued to live between the two
 # requests is then seen in both (and taken as live), never in neither (which would read as ended).
 LIST_ORDER = (QUEUED, LIVE)
 
-# A lagging list may show a call again after it ended; its uuid is remembered this many looks (at least a minute).
-REMEMBER_ENDED_LOOKS = 10
+# A lagging list may show a call again after it ended; its uuid is remembered this many rounds (at least a minute).
+REMEMBER_ENDED_ROUNDS = 10
 REMEMBER_ENDED_MIN_SECONDS = 60.0
 
 
 class ListEntry:
-    """One call on one list in one look: the list and, when its record was read, its status, record and cdr.
+    """One call on one list in one round: the list and, when its record was read, its status, record and cdr.
 
     `call_status` is None when the record was not read (track_status off); ENDED when the call ended between the list
     and the record (then `cdr` holds its cdr when wanted); NOT_FOUND when Vobiz had it nowhere by then.
@@ -82,7 +84,7 @@ class Change:
 
 
 class _Known:
-    """What the tracker remembers of a call between looks."""
+    """What the tracker remembers of a call between rounds."""
 
     def __init__(self, status: str, call: dict):
         self.status = status
@@ -90,9 +92,9 @@ class _Known:
 
 
 class CallTracker:
-    """The calls of the watched lists and their statuses, from one look to the next.
+    """The calls of the lists it follows and their statuses, from one round to the next.
 
-    Memory: one entry per call in the lists, plus the uuids of calls that ended in the last few looks.
+    Memory: one entry per call in the lists, plus the uuids of calls that ended in the last few rounds.
     """
 
     def __init__(self, lists, emit_existing: bool = False, remember_ended_for: float = REMEMBER_ENDED_MIN_SECONDS):
@@ -101,28 +103,28 @@ class CallTracker:
         self.remember_ended_for = remember_ended_for
         self.known = {}  # call uuid -> _Known
         self.recently_ended = {}  # call uuid -> when it was seen to end
-        self.started = False  # the first complete look has been taken in
+        self.started = False  # the first complete round has been taken in
 
     def ending(self, lists: dict) -> list:
-        """The known calls this look would end: on no list, every list read. Their cdrs go to update()."""
+        """The known calls this round would end: on no list, every list read. Their cdrs go to update()."""
         if not self.started or not self._complete(lists):
             return []
         listed = {entry.call_uuid for entry in self._entries(lists)}
         return [uuid for uuid in self.known if uuid not in listed]
 
     def update(self, lists: dict, at: float, cdrs: dict | None = None) -> list:
-        """The changes since the last look, in order. `lists` maps each watched list to its ListEntries, or None when
+        """The changes since the last round, in order. `lists` maps each list followed to its ListEntries, or None when
         that list could not be read: its calls then keep their state, and no call ends in this look. `cdrs` maps the
         uuids ending() named to their cdrs ({} when none)."""
         self._forget_ended_before(at - self.remember_ended_for)
         if not self.started and not self._complete(lists):
-            return []  # the calls already there are only known from a complete look
-        first_look = not self.started
+            return []  # the calls already there are only known from a complete round
+        first_round = not self.started
         self.started = True
         changes = []
         for entry in self._entries(lists):
-            changes.extend(self._listed(entry, first_look, at))
-        for uuid in self.ending(lists) if not first_look else ():
+            changes.extend(self._listed(entry, first_round, at))
+        for uuid in self.ending(lists) if not first_round else ():
             changes.append(self._ended(uuid, (cdrs or {}).get(uuid), at))
         return changes
 
@@ -138,7 +140,7 @@ class CallTracker:
                 merged[entry.call_uuid] = entry
         return [entry for uuid, entry in merged.items() if uuid not in self.recently_ended]
 
-    def _listed(self, entry: ListEntry, first_look: bool, at: float) -> list:
+    def _listed(self, entry: ListEntry, first_round: bool, at: float) -> list:
         uuid = entry.call_uuid
         known = self.known.get(uuid)
         if entry.call_status == ENDED:
@@ -147,7 +149,7 @@ class CallTracker:
         call = entry.call or (known.call if known else {})
         self.known[uuid] = _Known(status, call)
         if known is None:
-            if first_look:
+            if first_round:
                 return [Change(CALL_OBSERVED, uuid, status, None, call)] if self.emit_existing else []
             return self._appeared(uuid, status, call)
         return self._moved(uuid, known.status, status, call)
@@ -166,7 +168,7 @@ class CallTracker:
         if list_of(status) == QUEUED:
             return [Change(CALL_QUEUED, uuid, status, None, call)]
         changes = [Change(CALL_STARTED, uuid, status, None, call)]
-        if status == ANSWERED_STATUS:  # answered before the first look at it: a rule on call.answered still fires
+        if status == IN_PROGRESS:  # answered before the first look at it: a rule on call.answered still fires
             changes.append(Change(CALL_ANSWERED, uuid, status, None, call))
         return changes
 
@@ -177,9 +179,9 @@ class CallTracker:
         changes = []
         if list_of(previous) == QUEUED and list_of(status) == LIVE:
             changes.append(Change(CALL_STARTED, uuid, status, previous, call))
-            if status == ANSWERED_STATUS:
+            if status == IN_PROGRESS:
                 changes.append(Change(CALL_ANSWERED, uuid, status, previous, call))
-        elif status == ANSWERED_STATUS:
+        elif status == IN_PROGRESS:
             changes.append(Change(CALL_ANSWERED, uuid, status, previous, call))
         else:
             changes.append(Change(CALL_STATUS_CHANGED, uuid, status, previous, call))
@@ -211,28 +213,22 @@ def final_status(cdr: dict | None) -> str:
     return status if isinstance(status, str) and status else ENDED
 
 
-def iso_timestamp(at: float) -> str:
-    """Seconds since the epoch as ISO 8601 UTC with milliseconds, such as 2026-06-11T16:03:28.586Z."""
-    moment = datetime.datetime.fromtimestamp(at, tz=datetime.timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def is_fatal(error: VobizError) -> bool:
-    """Whether an error stops the source: any error but a transient one (the client's rule, _client.is_transient) and
-    an answer of the wrong shape (a proxy's page, a server half deployed: the next look may get a usable one)."""
+def stops_the_source(error: VobizError) -> bool:
+    """Whether an error stops the source: any error but a transient one (the client's rule, http._retry.is_transient) and
+    an answer of the wrong shape (a proxy's page, a server half deployed: the next round may get a usable one)."""
     return not (is_transient(error) or isinstance(error, VobizResponseError))
 
 
-def poll_interval(interval: float, failures: int, retry_max_wait: float, retry_after: float | None = None) -> float:
-    """Seconds from the start of one look to the start of the next, after `failures` failed looks in a row:
+def next_round_in(interval: float, failures: int, retry_max_wait: float, retry_after: float | None = None) -> float:
+    """Seconds from the start of one round to the start of the next, after `failures` failed rounds in a row:
     the interval, or the client's back-off (backoff_delay, from the interval, up to retry_max_wait) when longer."""
     if failures == 0:
         return interval
     return max(interval, backoff_delay(failures - 1, interval, retry_max_wait, retry_after))
 
 
-class LookResult:
-    """What one look gave: the events to emit, and the transient errors that cut it short (none when it did not)."""
+class RoundResult:
+    """What one round gave: the events to emit, and the transient errors that cut it short (none when it did not)."""
 
     def __init__(self, events: list, errors: list, call_count: int, seconds: float):
         self.events, self.errors = events, errors
@@ -240,18 +236,18 @@ class LookResult:
 
     @property
     def retry_after(self) -> float | None:
-        """The longest wait a server asked for in this look, if any did."""
+        """The longest wait a server asked for in this round, if any did."""
         asked = [error.retry_after for error in self.errors if getattr(error, "retry_after", None) is not None]
         return max(asked) if asked else None
 
 
-class AccountLooker:
+class AccountRound:
     """Looks at the account's calls through CallApi and tells the tracker what it saw.
 
-    One look: one list request per watched list; with track_status, one record per live call and per newly queued
+    One round: one list request per list followed; with track_status, one record per live call and per newly queued
     call (concurrency at a time); with cdr, one cdr per call that ended. A transient failure of a list or a record
-    leaves that list unread (its calls keep their state); one of a cdr leaves the whole look unread. Fatal errors
-    (see is_fatal) are raised.
+    leaves that list unread (its calls keep their state); one of a cdr leaves the whole round unread. Errors that stop the source
+    (see stops_the_source) are raised.
     """
 
     def __init__(self, api: CallApi, tracker: CallTracker, account: str, concurrency: int, track_status: bool = True, cdr: bool = True,
@@ -260,26 +256,26 @@ class AccountLooker:
         self.concurrency, self.track_status, self.cdr = concurrency, track_status, cdr
         self.clock = clock or time.time
 
-    def look(self) -> LookResult:
+    def take(self) -> RoundResult:
         started = self.clock()
         errors = []
         lists = {name: self._guarded(lambda name=name: self._read_list(name), errors) for name in self.tracker.lists}
         ending = self.tracker.ending(lists)
         cdrs = self._guarded(lambda: self._cdrs(ending), errors) if ending else {}
         if cdrs is None:
-            return LookResult([], errors, len(self.tracker.known), self.clock() - started)
+            return RoundResult([], errors, len(self.tracker.known), self.clock() - started)
         at = self.clock()
         changes = self.tracker.update(lists, at, cdrs)
         events = [change.as_event(self.account, at) for change in changes]
-        return LookResult(events, errors, len(self.tracker.known), at - started)
+        return RoundResult(events, errors, len(self.tracker.known), at - started)
 
     @staticmethod
     def _guarded(read, errors: list):
-        """read(), or None after a transient error (kept in `errors`); a fatal one is raised."""
+        """read(), or None after a transient error (kept in `errors`); one that stops the source is raised."""
         try:
             return read()
         except VobizError as error:
-            if is_fatal(error):
+            if stops_the_source(error):
                 raise
             errors.append(error)
             return None
