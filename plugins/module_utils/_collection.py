@@ -7,7 +7,7 @@
 """The collection's name and version, as requests name it in their User-Agent.
 
 The version is galaxy.yml's, written here once more because an installed collection has no galaxy.yml to read;
-tests/unit/plugins/module_utils/test_client.py fails when the two differ."""
+tests/unit/plugins/module_utils/http/test_client.py fails when the two differ."""
 
 from __future__ import annotations
 

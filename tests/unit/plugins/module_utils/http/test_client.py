@@ -61,8 +61,8 @@ def vobiz_error(code: str, message: str, request_id: str = "req_8f14e45fceea167a
 
 
 def collection_root() -> Path:
-    # tests/unit/plugins/module_utils/test_client.py -> the collection root is four levels up.
-    return Path(__file__).resolve().parents[4]
+    # tests/unit/plugins/module_utils/http/test_client.py -> the collection root is five levels up.
+    return Path(__file__).resolve().parents[5]
 
 
 # --- identity: version, user agent, headers, URLs ---------------------------------------------------------------
