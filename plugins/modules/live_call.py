@@ -42,7 +42,7 @@ options:
   wait:
     description:
       - After hanging up, look until each call reads V(ended) (or V(not_found)) and return its finalized record in RV(results[].cdr).
-      - If a call has not ended within O(wait_timeout), the module fails, with the last observation of each call in RV(results).
+      - If a call has not ended within O(wait_timeout), the module fails, with the last look at each call in RV(results).
       - Check mode does not wait, as it changes nothing.
     type: bool
     default: true

@@ -17,7 +17,7 @@ description:
     and returns one entry per call in RV(results).
   - Without O(call_uuid) or O(call_uuids), lists the uuids of every live (or queued) call of the account and, with O(details),
     each call's record (list mode).
-  - With O(wait_for), polls until the call reaches one of the given states, with O(call_uuids) until every one of the calls
+  - With O(wait_for), looks again and again until the call reaches one of the given states, with O(call_uuids) until every one of the calls
     has, or, in list mode, until no call is left (a drain).
   - The module only reads. It never changes a call, and it reads in check mode too.
   - Vobiz has published two forms of the live and queued answers, and the module reads both. The flat record has
@@ -44,7 +44,7 @@ options:
     description:
       - The uuids of several calls to look at in one task, each checked as O(call_uuid) is. A uuid given twice is looked at once,
         where it first appears.
-      - Each call is observed as O(call_uuid) would observe it (the same requests, in the same order), O(concurrency) at a time,
+      - Each call is looked at as O(call_uuid) would look at it (the same requests, in the same order), O(concurrency) at a time,
         and reported in RV(results), in the order given.
       - An empty list is allowed; it sends no request and returns empty RV(results). It never means list mode.
       - Mutually exclusive with O(call_uuid).
@@ -66,30 +66,30 @@ options:
   concurrency:
     description:
       - In list mode with O(details), how many records are fetched at a time, over one kept-alive session;
-        with O(call_uuids), how many calls are observed at a time.
+        with O(call_uuids), how many calls are looked at at a time.
       - A server that answers HTTP 429 slows the whole pool down.
     type: int
     default: 8
   wait_for:
     description:
-      - Poll until RV(call_status) is one of these values (any value Vobiz uses, such as V(ringing) or V(in-progress),
+      - Look again until RV(call_status) is one of these values (any value Vobiz uses, such as V(ringing) or V(in-progress),
         and V(ended) or V(not_found)).
-      - With O(call_uuids), waits until every call's RV(results[].call_status) is one of these values; each poll looks only
+      - With O(call_uuids), waits until every call's RV(results[].call_status) is one of these values; each round looks only
         at the calls not there yet, asking first where each was seen last.
       - In list mode only V([ended]) is accepted, and waits until no call is in the O(status) state.
-      - A call that Vobiz does not show yet (just placed) is polled until it appears or O(wait_timeout) passes.
+      - A call that Vobiz does not show yet (just placed) is looked at again until it appears or O(wait_timeout) passes.
       - Without it the module looks once.
     type: list
     elements: str
   wait_timeout:
     description:
-      - How many seconds to wait for O(wait_for) before failing. The failed result still carries the last observation
+      - How many seconds to wait for O(wait_for) before failing. The failed result still carries the last look
         (with O(call_uuids), the last RV(results), and its message names every call not there yet).
     type: float
     default: 120
   wait_sleep:
     description:
-      - Seconds between two observations while waiting.
+      - Seconds between two looks while waiting.
     type: float
     default: 2
 extends_documentation_fragment:
@@ -237,7 +237,7 @@ calls:
 results:
   description:
     - One entry per call of O(call_uuids), in the order given (a uuid given twice appears once), each what O(call_uuid) returns for it.
-    - With O(wait_for), each call's last observation; a call that had reached O(wait_for) was not looked at again.
+    - With O(wait_for), each call's last look; a call that had reached O(wait_for) was not looked at again.
   returned: when O(call_uuids) is set, a O(wait_for) that timed out included
   type: list
   elements: dict
@@ -291,13 +291,13 @@ results:
         call_status: completed
         hangup_cause_name: NORMAL_CLEARING
 waited:
-  description: Seconds from the start of the first observation to the end of the last one, waits between them included.
+  description: Seconds from the start of the first look to the end of the last one, waits between them included.
   returned: success, and when O(wait_for) timed out
   type: float
   sample: 4.02
 polls:
   description:
-    - How many observations were made.
+    - How many looks (rounds) were made.
     - With O(call_uuids), how many rounds, each looking at every call not yet in O(wait_for); V(0) for an empty list.
   returned: success, and when O(wait_for) timed out
   type: int

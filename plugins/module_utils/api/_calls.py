@@ -73,7 +73,7 @@ class CallApi:
             return None
         return _call_record(response, call_uuid)
 
-    def fetch_cdr(self, call_uuid: str) -> dict | None:
+    def fetch_ended_call(self, call_uuid: str) -> dict | None:
         """The cdr of an ended call, or None when Vobiz has none."""
         try:
             response = self.client.get(self.client.account_segments("Call", call_uuid))
@@ -122,7 +122,7 @@ class CallApi:
             order.insert(0, seen_in)
         after_last = NEXT.get(order[-1])
         for where in order + ([after_last] if after_last else []):
-            record = self.fetch_cdr(call_uuid) if where == ENDED else self.fetch_call(call_uuid, where)
+            record = self.fetch_ended_call(call_uuid) if where == ENDED else self.fetch_call(call_uuid, where)
             if record is not None:
                 return _look(where, record, list_name)
         return Look(False, {}, NOT_FOUND, {})

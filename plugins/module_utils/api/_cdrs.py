@@ -55,7 +55,7 @@ class CdrApi:
     def _segments(self, *segments) -> tuple:
         return self.client.account_segments("cdr", *segments)
 
-    def fetch_cdr(self, call_uuid: str) -> dict | None:
+    def fetch(self, call_uuid: str) -> dict | None:
         """The cdr of this call, or None while Vobiz has none (HTTP 404: not ended, or not recorded yet).
         Read from `{"success", "data": {cdr}}`, or a bare cdr as older pages show it."""
         try:

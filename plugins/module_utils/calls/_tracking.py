@@ -297,5 +297,5 @@ class AccountRound:
     def _cdrs(self, call_uuids: list) -> dict:
         if not self.cdr:
             return {}
-        records = map_concurrently(self.api.fetch_cdr, call_uuids, self.concurrency)
+        records = map_concurrently(self.api.fetch_ended_call, call_uuids, self.concurrency)
         return {uuid: record or {} for uuid, record in zip(call_uuids, records)}

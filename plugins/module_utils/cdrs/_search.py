@@ -129,4 +129,4 @@ def search(api: CdrApi, query: dict, limit: int, concurrency: int) -> Search:
 
 def wait_for_cdr(api: CdrApi, call_uuid: str, timeout: float, every: float) -> WaitOutcome:
     """Look for the call's cdr until it is there or `timeout` seconds have passed (0: one look)."""
-    return wait_until(lambda: api.fetch_cdr(call_uuid), lambda cdr: cdr is not None, timeout=timeout, every=every)
+    return wait_until(lambda: api.fetch(call_uuid), lambda cdr: cdr is not None, timeout=timeout, every=every)
