@@ -57,9 +57,9 @@ def _faults(state: SimulatorState, method: str, body: dict) -> Reply:
 def _requests(state: SimulatorState, method: str) -> Reply:
     with state.lock:
         if method == "DELETE":
-            deleted = len(state.requests)
+            cleared = [dict(entry) for entry in state.requests]  # what was cleared, so that a playbook reads and clears in one request
             state.requests.clear()
-            return json_reply(200, {"deleted": deleted})
+            return json_reply(200, {"deleted": len(cleared), "requests": cleared})
         return json_reply(200, [dict(entry) for entry in state.requests])
 
 
