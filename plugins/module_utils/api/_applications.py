@@ -17,6 +17,8 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors impor
 
 # The most applications Vobiz gives in one page, and how many each read asks for.
 PER_PAGE = 100
+# A bound on the list read without a total, so that an answer that never ends its list cannot hold a task for ever.
+MAX_OFFSET = 1000000
 _PAGE = 'a page of applications (an object with an "objects" list)'
 
 
@@ -83,18 +85,18 @@ class ApplicationApi:
         return _page(self.client.get(self._segments(), params={"limit": limit, "offset": offset}))
 
     def list_all(self, concurrency: int) -> list:
-        """Every application of the account, in the list's order, each once (by app_id). Page 1 says the total; the
-        other pages are read `concurrency` at a time. A list that gives no total is read a page after another until a
-        short or empty page, or a null `meta.next`."""
+        """Every application of the account, in the list's order, each once (by app_id). Page 1 says the total and how
+        many a page holds (its length: Vobiz may give fewer than asked); the other pages are then read `concurrency`
+        at a time. A list that gives no total is read a page after another until a shorter or empty page, or a null
+        `meta.next`."""
         first = self.fetch_page(0)
-        pages = [first]
-        if first.total is not None:
-            offsets = list(range(PER_PAGE, first.total, PER_PAGE)) if len(first.applications) >= PER_PAGE else []
-            pages += map_concurrently(self.fetch_page, offsets, concurrency)
-        else:
+        pages, step = [first], len(first.applications)
+        if step and first.total is not None:
+            pages += map_concurrently(self.fetch_page, list(range(step, first.total, step)), concurrency)
+        elif step:
             page, offset = first, 0
-            while len(page.applications) >= PER_PAGE and page.has_next is not False:
-                offset += PER_PAGE
+            while len(page.applications) >= step and page.has_next is not False and offset < MAX_OFFSET:
+                offset += step
                 page = self.fetch_page(offset)
                 pages.append(page)
         applications, seen = [], set()

@@ -22,13 +22,18 @@ MAX_PAGES = 10000
 _PAGE = 'a page of numbers (an object with an "items" or "objects" list)'
 
 
-def _items(response: ApiResponse) -> list:
-    """The numbers of one page: `items` (the current docs) or `objects` (an older shape); neither is an error."""
+def _items(response: ApiResponse) -> tuple:
+    """(the numbers of one page, the total the list says or None): `items` (the current docs) or `objects` (an older
+    shape); neither is an error."""
     data = json_object(response, _PAGE)
     items = data.get("items") if "items" in data else data.get("objects")
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise unexpected_answer(response, _PAGE)
-    return items
+    total = data.get("total")
+    if not isinstance(total, int) or isinstance(total, bool):
+        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        total = meta.get("total_count") if isinstance(meta.get("total_count"), int) and not isinstance(meta.get("total_count"), bool) else None
+    return items, total
 
 
 def application_of(number: dict) -> str | None:
@@ -57,22 +62,24 @@ class NumberApi:
     def _segments(self, *segments) -> tuple:
         return self.client.account_segments("numbers", *segments)
 
-    def fetch_page(self, page: int) -> list:
+    def fetch_page(self, page: int) -> tuple:
         response = self.client.get(self._segments(), params={"page": page, "per_page": PER_PAGE}, trailing_slash=False)
         return _items(response)
 
     def list_all(self) -> list:
-        """Every number the account owns (its sub-accounts' too, as Vobiz lists them), a page after another until a short
-        or empty page; each number once."""
-        numbers, seen = [], set()
+        """Every number the account owns (its sub-accounts' too, as Vobiz lists them), a page after another until an
+        empty page, one shorter than the first (Vobiz may give fewer than asked), or the total read; each number once."""
+        numbers, seen, step, read = [], set(), None, 0
         for page in range(1, MAX_PAGES + 1):
-            items = self.fetch_page(page)
+            items, total = self.fetch_page(page)
+            step = len(items) if step is None else step
+            read += len(items)
             for item in items:
                 key = e164_of(item)
                 if key is None or key not in seen:
                     seen.add(key)
                     numbers.append(item)
-            if len(items) < PER_PAGE:
+            if not items or len(items) < step or (total is not None and read >= total):
                 break
         return numbers
 

@@ -76,3 +76,17 @@ def test_a_detach_puts_the_plus_as_2b_in_the_path(client, mocked):
     mocked.add(responses.DELETE, ACCOUNT_URL + "/numbers/%2B919876543210/application", json={"message": "Number detached from application"})
     NumberApi(client).detach("+919876543210")
     assert mocked.calls[0].request.url.endswith("/numbers/%2B919876543210/application")
+
+
+def test_pages_shorter_than_asked_step_by_what_page_one_held(client, mocked):
+    for offset, count in ((0, 20), (20, 20), (40, 5)):
+        mocked.add(responses.GET, APPS_URL, match=[responses.matchers.query_param_matcher({"limit": "100", "offset": str(offset)})],
+                   json={"meta": {"total_count": 45}, "objects": apps(offset, count)})
+    assert len(ApplicationApi(client).list_all(4)) == 45
+
+
+def test_numbers_in_pages_shorter_than_asked_are_read_up_to_the_total(client, mocked):
+    for page, count in ((1, 25), (2, 25), (3, 2)):
+        mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher({"page": str(page), "per_page": "100"})],
+                   json={"items": [{"e164": "+91%d%02d" % (page, index), "application_id": "7"} for index in range(count)], "total": 52})
+    assert len(NumberApi(client).routed_to("7")) == 52 and len(mocked.calls) == 3
