@@ -286,6 +286,13 @@ def rules(params: dict) -> list:
     return []
 
 
+def failed(module, store: ApplicationStore | None, result: dict) -> None:
+    """Before a failure: the store's warnings said, and the numbers it detached in the result."""
+    for warning in store.warnings if store else []:
+        module.warn(warning)
+    result["detached_numbers"] = store.detached if store else []
+
+
 def main():
     module = module_for(OPTIONS)
     params = module.params
@@ -304,14 +311,14 @@ def main():
                 raise ApplicationError("name is required to create an application")
             outcome = converge(store, FIELDS, wanted_values(FIELDS, params), params["state"], current, module.check_mode)
     except ApplicationError as failure:
-        for warning in store.warnings if store else []:
-            module.warn(warning)
-        result.update(failure.result, detached_numbers=store.detached if store else [])
+        result.update(failure.result)
+        failed(module, store, result)
         if failure.error is not None:
             fail_from_error(module, client, failure.error, msg=failure.message, **result)
         module.fail_json(msg=failure.message, http_retries=client.http_retries, **result)
     except VobizError as error:
-        fail_from_error(module, client, error, **dict(result, detached_numbers=store.detached if store else []))
+        failed(module, store, result)
+        fail_from_error(module, client, error, **result)
     for warning in store.warnings:
         module.warn(warning)
     module.exit_json(changed=outcome.changed, app_id=outcome.key, application=outcome.after, diff=outcome.plan.diff(),
