@@ -40,6 +40,7 @@ options:
   answer_url:
     description:
       - The URL Vobiz requests when a call is answered; it must return VobizXML. An absolute V(http://) or V(https://) URL.
+      - A plain V(http://) URL to a host other than loopback draws a warning (so do the other URLs), as Vobiz wants HTTPS.
       - Required with O(state=present).
     type: str
   answer_method:
@@ -236,7 +237,7 @@ request_id:
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._applications import ApplicationApi, app_id_of
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._numbers import NumberApi
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._vobiz import CALLBACK_METHODS, DEFAULT_CALLBACK_METHOD
-from ansible_collections.vobiz.telephony.plugins.module_utils.config._applications import FIELDS, ApplicationError, ApplicationStore, find
+from ansible_collections.vobiz.telephony.plugins.module_utils.config._applications import FIELDS, ApplicationError, ApplicationStore, find, url_warnings
 from ansible_collections.vobiz.telephony.plugins.module_utils.config._converge import ABSENT, PRESENT, converge, wanted_values
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_argument_spec, module_for
@@ -297,6 +298,8 @@ def main():
     module = module_for(OPTIONS)
     params = module.params
     client = client_from_module(module, OPTIONS, rules(params))
+    for warning in url_warnings(params):
+        module.warn(warning)
     store = None
     result = dict(changed=False, app_id=params["app_id"], application={}, diff={"before": {}, "after": {}}, detached_numbers=[])
     try:

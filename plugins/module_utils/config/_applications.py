@@ -16,6 +16,8 @@ from __future__ import annotations
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._applications import ApplicationApi, app_id_of
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._numbers import NumberApi
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import shown
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import clear_text_to_remote_host
 from ansible_collections.vobiz.telephony.plugins.module_utils.config._converge import Field, Store
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizHTTPError
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import may_have_taken_effect
@@ -30,7 +32,6 @@ def _method(value):
 
 
 URL_FIELDS = ("answer_url", "hangup_url", "fallback_answer_url", "message_url")
-METHOD_FIELDS = ("answer_method", "hangup_method", "fallback_method", "message_method")
 # Every field the module manages, by option. app_name is the name; log_incoming_messages is sent under both names
 # Vobiz's sources give (the current docs' singular, the older docs' and the Go SDK's plural) and read under either;
 # default_number_app is never returned, so never compared.
@@ -52,6 +53,12 @@ class ApplicationError(Exception):
         self.message = message
         self.error = error
         self.result = result
+
+
+def url_warnings(params: dict) -> list:
+    """A warning for each plain http:// callback URL to a host that is not loopback (Vobiz wants HTTPS), as call warns."""
+    return ["%s %s is plain http to a host that is not loopback: Vobiz wants https:// callback URLs" % (option, shown(params[option]))
+            for option in URL_FIELDS if params.get(option) and clear_text_to_remote_host(params[option])]
 
 
 def shown_list(values: list) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vobiz.telephony.plugins.module_utils.config._applications import FIELDS, ApplicationError, ApplicationStore, find
+from ansible_collections.vobiz.telephony.plugins.module_utils.config._applications import FIELDS, ApplicationError, ApplicationStore, find, url_warnings
 from ansible_collections.vobiz.telephony.plugins.module_utils.config._converge import ABSENT, PRESENT, converge
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizConnectionError, VobizHTTPError
 
@@ -117,3 +117,8 @@ def test_detach_numbers_detaches_first_or_lists_them_in_check_mode(check_mode):
     assert outcome.changed and store.detached == ["+911", "+913"]
     assert sorted(numbers.detached) == ([] if check_mode else ["+911", "+913"])
     assert api.sent == ([] if check_mode else ["delete 1"])
+
+
+def test_plain_http_to_a_remote_host_draws_a_warning_per_url():
+    warnings = url_warnings({"answer_url": "http://ivr.example.com/a", "hangup_url": "http://127.0.0.1/h", "message_url": "https://x/m"})
+    assert len(warnings) == 1 and warnings[0].startswith("answer_url 'http://ivr.example.com/a' is plain http")
