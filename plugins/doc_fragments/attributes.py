@@ -40,6 +40,23 @@ attributes:
       - vobiz.telephony.all
 """
 
+    # For modules that keep a resource in a declared state: check mode reads and sends no write, diff mode shows the
+    # managed fields before and after.
+    CONFIGURES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. The module reads as usual, sends no write, and returns what would change.
+  diff_mode:
+    support: full
+    description: Shows the managed fields before and after (an update shows only those that differ).
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+"""
+
     # For modules that create calls: check mode sends nothing and says what would be sent; there is no before to show.
     PLACES_CALLS = r"""
 attributes:

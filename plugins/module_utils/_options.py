@@ -169,6 +169,32 @@ def identifier_list_errors(option: str, values) -> list:
     return [error for error in errors if error]
 
 
+def url_error(option: str, value: str | None) -> str | None:
+    """Why `value` is not an absolute http(s) URL, or None: the check of every callback URL option (call's answer_url ...,
+    application's answer_url ...)."""
+    if value is None:
+        return None
+    try:
+        parts = http_url_parts(value, read_port=False)  # a port is Vobiz's to read
+    except ValueError:
+        parts = None
+    if parts is None or SPACE_OR_CONTROL.search(value):
+        return "%s %s must be an absolute http:// or https:// URL" % (option, shown(value))
+    return None
+
+
+APP_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9_-]+\Z")
+
+
+def app_name_error(option: str, value) -> str | None:
+    """Why `value` cannot be an application's name (Vobiz's app_name: letters, digits, '-' and '_'), or None."""
+    if value == "":
+        return "%s must not be empty" % option
+    if not APP_NAME_PATTERN.match(value):
+        return "%s %s is not valid: Vobiz takes letters, digits, '-' and '_' only" % (option, shown(value))
+    return None
+
+
 def api_url_error(value: str) -> str | None:
     """Why `value` cannot be the API's base URL, or None."""
     try:

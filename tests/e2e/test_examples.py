@@ -280,8 +280,22 @@ def test_documented_options_exist(argument_spec):
     assert every >= {"call_uuid", "call_uuids", "status", "details", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url"}, every
     # the rulebook and the inventory ansible-rulebook gives its playbooks name no module (test_call_events.py runs them);
     # answer_rate_gate.yml uses cdr_info only (test_cdr_info.py and test_runner.py run it)
-    # the paging rulebook, page_on_call.yml and its page_one.yml (call only) name none either (test_callbacks.py runs them)
+    # the paging rulebook, page_on_call.yml and its page_one.yml (call only) name none either (test_callbacks.py runs them);
+    # application.yml names the application modules only (test_application_example below)
     assert {name for name, options in used.items() if not options} <= {"live_call_info_module.rst ad hoc", "examples/call_events_rulebook.yml",
                                                                        "examples/inventory.yml", "examples/answer_rate_gate.yml",
                                                                        "examples/paging_rulebook.yml", "examples/page_on_call.yml",
-                                                                       "examples/page_one.yml"}, used
+                                                                       "examples/page_one.yml", "examples/application.yml"}, used
+
+
+def test_application_example_creates_then_changes_nothing(ansible, sim: Sim):
+    sim.control("POST", "applications", {"applications": [{"app_name": "sales", "answer_url": "https://sales.example.com/answer",
+                                                           "account": AUTH_ID}]})
+    first = ansible.playbook(str(EXAMPLES / "application.yml"))  # the connection from VOBIZ_* only
+    second = ansible.playbook(str(EXAMPLES / "application.yml"))
+    assert (first.recap["changed"], second.recap["changed"], first.recap["failed"], second.recap["failed"]) == (1, 0, 0, 0), first.explain()
+    [app] = [app for app in sim.control("GET", "applications")["applications"] if app["app_name"] == "support-ivr"]
+    assert (app["answer_url"], app["hangup_url"], app["fallback_answer_url"]) == (
+        "https://ivr.example.com/answer", "https://ivr.example.com/hangup", "https://backup.example.com/answer")
+    assert printed_messages(first) == ["support-ivr is %s (changed); the account has 2: sales, support-ivr" % app["app_id"]]
+    assert printed_messages(second) == ["support-ivr is %s (unchanged); the account has 2: sales, support-ivr" % app["app_id"]]

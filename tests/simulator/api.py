@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .placing import place
 from .cdr import answer_cdr, parse_cdr_path
+from .config_api import allowed_methods, parse_config_path
 from .replies import Reply, envelope_reply, json_reply, new_api_id, plivo_not_found
 from .scenario import QUEUED_STATUS, TERMINAL_STATUSES
 from .state import SimulatorState
@@ -133,12 +135,33 @@ def _answer_cdr(state: SimulatorState, method: str, cdr_route: tuple, query: dic
         return answer_cdr(state.account_calls(auth_id), auth_id, rest, query, now, request_id)
 
 
+def _answer_config(state: SimulatorState, method: str, route, query: dict, headers, request_id: str, body: bytes) -> Reply:
+    """The applications and the numbers (config_api.py)."""
+    allowed = allowed_methods(route)
+    if method not in allowed:
+        return envelope_reply(405, request_id, "METHOD_NOT_ALLOWED", f"{method} is not allowed here", headers={"Allow": ", ".join(allowed)})
+    caller, refusal = _authenticate(state, headers, request_id)
+    if refusal is not None:
+        return refusal
+    if route.auth_id != caller:
+        return envelope_reply(403, request_id, "FORBIDDEN", "The auth_id in the path is not the caller's")
+    try:
+        decoded = json.loads(body) if body.strip() else None
+    except ValueError:
+        decoded = body
+    with state.lock:
+        return state.config.answer(route, method, query, decoded)
+
+
 def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str,
                query: dict | None = None, body: bytes = b"") -> Reply:
     """Answer one API request; `status_query` is the status parameter's value, None when absent; `query` every
     parameter (its first value); `body` a POST's."""
     if not path.startswith(API_PREFIX + "/"):
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
+    config_route = parse_config_path(path, API_PREFIX)
+    if config_route is not None:
+        return _answer_config(state, method, config_route, query or {}, headers, request_id, body)
     cdr_route = parse_cdr_path(path, API_PREFIX)
     if cdr_route is not None:
         return _answer_cdr(state, method, cdr_route, query or {}, headers, request_id)

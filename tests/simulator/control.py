@@ -57,9 +57,9 @@ def _faults(state: SimulatorState, method: str, body: dict) -> Reply:
 def _requests(state: SimulatorState, method: str) -> Reply:
     with state.lock:
         if method == "DELETE":
-            deleted = len(state.requests)
+            cleared = [dict(entry) for entry in state.requests]  # what was cleared, so that a playbook reads and clears in one request
             state.requests.clear()
-            return json_reply(200, {"deleted": deleted})
+            return json_reply(200, {"deleted": len(cleared), "requests": cleared})
         return json_reply(200, [dict(entry) for entry in state.requests])
 
 
@@ -87,6 +87,15 @@ def _callbacks(state: SimulatorState, method: str, call_uuid: str | None) -> Rep
     return json_reply(200, state.callback_log.snapshot(call_uuid))
 
 
+def _config(state: SimulatorState, method: str, name: str, body: dict) -> Reply:
+    """GET: every application (with its account and default_number_app) and number; POST: adds some (scenario form)."""
+    with state.lock:
+        if method == "POST":
+            added = state.config.add_applications(body.get(name, [])) if name == "applications" else state.config.add_numbers(body.get(name, []))
+            return json_reply(200, {"added": added})
+        return json_reply(200, {name: state.config.describe()[name]})
+
+
 def _reset(state: SimulatorState) -> Reply:
     state.reset()
     return json_reply(200, {"ok": True})
@@ -109,6 +118,8 @@ def _route(state: SimulatorState, method: str, name: str, body: dict) -> Reply |
         return _faults(state, method, body)
     if name == "dial_rules" and method in ("GET", "POST"):
         return _dial_rules(state, method, body)
+    if name in ("applications", "numbers") and method in ("GET", "POST"):
+        return _config(state, method, name, body)
     if name == "requests" and method in ("GET", "DELETE"):
         return _requests(state, method)
     parts = name.split("/")

@@ -7,6 +7,7 @@ import threading
 import time
 
 from .callbacks import CallbackLog
+from .config_api import ConfigStore
 from .faults import Fault, parse_fault
 from .placing import DialRule, parse_dial_rules
 from .scenario import QUEUED_STATUS, Account, Call, ScenarioError, parse_account, parse_call, read_scenario
@@ -55,6 +56,10 @@ class SimulatorState:
             self.stop_flows()
             self.flows_stop = threading.Event()
             self.callback_log.clear()
+            try:  # the applications and numbers of the scenario (config_api.py)
+                self.config = ConfigStore(self.scenario, list(self.accounts))
+            except ValueError as error:
+                raise ScenarioError(str(error)) from None
 
     def stop_flows(self) -> None:
         """The placed calls' flows send nothing more and end (their threads wake at once)."""

@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 import threading
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import each, length_at_most, single
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import each, length_at_most, single, url_error
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, IN_PROGRESS, LIVE, QUEUED, CallApi, Look
 from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import CallsOutcome, wait_for_calls
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import shown
-from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import SPACE_OR_CONTROL, clear_text_to_remote_host, http_url_parts
+from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import clear_text_to_remote_host
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, json_object, unexpected_answer
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import may_have_taken_effect
 
@@ -55,19 +55,6 @@ def destination_error(option: str, value) -> str | None:
     if isinstance(value, str) and (E164.match(value) or SIP_URI.match(value)):
         return None
     return "%s %s is neither an E.164 number (digits, with or without a leading '+') nor a sip: URI (sip:user@host)" % (option, shown(str(value)))
-
-
-def url_error(option: str, value: str | None) -> str | None:
-    """Why `value` is not an absolute http(s) URL, or None."""
-    if value is None:
-        return None
-    try:
-        parts = http_url_parts(value, read_port=False)  # a port is Vobiz's to read
-    except ValueError:
-        parts = None
-    if parts is None or SPACE_OR_CONTROL.search(value):
-        return "%s %s must be an absolute http:// or https:// URL" % (option, shown(value))
-    return None
 
 
 def destinations_errors(option: str, values: list) -> list:

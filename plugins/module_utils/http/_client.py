@@ -184,14 +184,16 @@ class VobizClient:
         Retried and raising like get(); only a 2xx answer is read as text."""
         return self.request("GET", segments, params, trailing_slash=trailing_slash, accept=accept)
 
-    def delete(self, segments) -> ApiResponse:
+    def delete(self, segments, trailing_slash: bool = True) -> ApiResponse:
         """DELETE a resource; a 2xx without a body (Vobiz answers 204) is a success. Raises like get()."""
-        return self.request("DELETE", segments)
+        return self.request("DELETE", segments, trailing_slash=trailing_slash)
 
-    def post(self, segments, body: dict) -> ApiResponse:
-        """POST a JSON body that is not idempotent (it creates something each time): retried only when the failure proves
-        that the server did not act on it. Raises like get(); may_have_taken_effect(error) says whether it may have."""
-        return self.request("POST", segments, body=body, idempotent=False)
+    def post(self, segments, body: dict, idempotent: bool = False) -> ApiResponse:
+        """POST a JSON body. By default it is not idempotent (it creates something each time): retried only when the
+        failure proves that the server did not act on it. Raises like get(); may_have_taken_effect(error) says whether it
+        may have. `idempotent` True: a POST that sets a resource to a whole state given in full (an application's
+        update carrying every field), which may be sent twice to the same effect: retried like a GET."""
+        return self.request("POST", segments, body=body, idempotent=idempotent)
 
     def request(self, method: str, segments, params: dict | None = None, body: dict | None = None,
                 idempotent: bool = True, trailing_slash: bool = True, accept: str | None = None) -> ApiResponse:

@@ -28,9 +28,10 @@ MAY_IMPORT = {
     "api": {"common", "http"},
     "calls": {"common", "http", "api", "_options"},
     "cdrs": {"common", "http", "api", "_options"},
+    "config": {"common", "http", "api", "_options"},
     "receiving": {"common"},
 }
-SENDING = ("http/", "api/", "calls/", "cdrs/")
+SENDING = ("http/", "api/", "calls/", "cdrs/", "config/")
 # The receiving side: its package, and the source that serves it.
 RECEIVING_ROOTS = ("receiving/", "extensions/eda/plugins/event_source/callbacks.py")
 
