@@ -6,6 +6,7 @@ import email.utils
 import http.client
 import io
 import json
+import os
 import shutil
 import signal
 import socket
@@ -21,8 +22,8 @@ import requests
 from conftest import MARGIN, Sim, open_connections_reach
 
 from tests.simulator import Simulator
-from tests.waiting import wait_for
 from tests.simulator.server import SO_TIMESTAMPNS, ArrivalStampedReader, SimulatorHandler
+from tests.waiting import wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT, TOKEN = "MA_TEST0001", "token-0001"
@@ -607,6 +608,41 @@ def test_command_line_serves_and_stops_on_sigterm(tmp_path):
     assert process.returncode == 0, stderr
     assert stdout == f"Vobiz simulator serving {base_url}\n"
     assert stderr == ""  # quiet: no per-request log lines
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` has not exited (a zombie has: nobody may be left to reap a detached simulator)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_detach_leaves_it_serving_and_prints_its_pid_and_url(tmp_path):
+    """What start_simulator.sh of the integration targets runs: the one start as a process, from the command line."""
+    scenario, log = tmp_path / "s.json", tmp_path / "simulator.log"
+    scenario.write_text(json.dumps(SCENARIO), encoding="utf-8")
+    started = subprocess.run([sys.executable, "-m", "tests.simulator", "--detach", "--scenario", str(scenario), "--log", str(log)],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert (started.returncode, started.stderr) == (0, ""), started
+    pid_text, base_url = started.stdout.split()
+    pid = int(pid_text)
+    try:
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
+        response = requests.get(f"{base_url}/Account/{ACCOUNT}/Call/{LIVE_UUID}/", params={"status": "live"},
+                                headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN}, timeout=5)
+        assert response.status_code == 200
+        assert log.read_text(encoding="utf-8") == f"Vobiz simulator serving {base_url}\n"
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    wait_for(lambda: _running(pid), what=f"the detached simulator {pid} to exit", done=lambda running: not running)
+
+
+def test_detach_fails_naming_why_the_simulator_did_not_start(tmp_path):
+    started = subprocess.run([sys.executable, "-m", "tests.simulator", "--detach", "--scenario", str(tmp_path / "missing.json")],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert started.returncode == 1 and started.stdout == "", started
+    assert "missing.json" in started.stderr and "it exited with 2" in started.stderr, started.stderr
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")

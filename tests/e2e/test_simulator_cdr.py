@@ -11,9 +11,9 @@ import time
 import pytest
 import requests
 from tests.simulator import Simulator
-from tests.waiting import wait_for
 from tests.simulator.cdr import FIELDS
 from tests.simulator.scenario import ScenarioError, parse_call
+from tests.waiting import wait_for
 
 ACCOUNT, TOKEN = "MA_CDR00001", "token-cdr"
 OTHER, OTHER_TOKEN = "MA_CDR00002", "token-cdr-2"
