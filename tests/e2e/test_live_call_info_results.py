@@ -1,4 +1,4 @@
-"""Every return shape of live_call_info, through ansible-playbook (playbooks/shapes.yml), in normal mode and in check mode,
+"""Every return shape of live_call_info, through ansible-playbook (playbooks/live_call_info_results.yml), in normal mode and in check mode,
 against both forms of the live and queued answers (flat, and Plivo-style wrapped: see conftest's response_style).
 
 The playbook runs once per mode (a module-scoped fixture); each test then checks one registered result against what the
@@ -70,7 +70,7 @@ def shapes(request, ansible_runner, simulator: Sim, response_style: str) -> Shap
     # list-gone is listed, then answers 404 when its record is fetched: it left the live state in between.
     simulator.fault(kind="status", status=404, call_uuid="list-gone", status_query="live")
     check = request.param == "check-vvv"
-    run = ansible_runner.playbook("shapes.yml", check=check, verbose=check)
+    run = ansible_runner.playbook("live_call_info_results.yml", check=check, verbose=check)
     assert run.rc == 0, run.explain()
     recorded = simulator.requests()
     served = {"shape-ended-cdr": simulator.api_get("/Account/%s/Call/shape-ended/" % AUTH_ID)}
