@@ -36,11 +36,6 @@ ALLOWED = re.compile(r"(?<![A-Za-z_])polls(?![A-Za-z_])|observed_at|call[._]obse
                      r"|\.poll\(\)|fatal: \[|.*glossary-pending.*", re.I)
 DOC_STRINGS = re.compile(r'^(DOCUMENTATION|EXAMPLES|RETURN|EVENTS) = r?"""(?:.|\n)*?^"""', re.M)
 PENDING = {
-    "tests/e2e/conftest.py": "the test harness (issue 27, item 4)",
-    "tests/e2e/callback_receiver.py": "the test harness (issue 27, item 4)",
-    "tests/e2e/rulebook_run.py": "the one rulebook runner (issue 27, item 4)",
-    "tests/rulebook_process.py": "the one rulebook runner (issue 27, item 4)",
-    "tests/simulator": "the test harness (issue 27, item 4)",
     "tests/unit/plugins/module_utils/calls/test_ending.py": "new unit tests (issue 27, item 4)",
 }
 EXCEPT = {

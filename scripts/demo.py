@@ -15,14 +15,11 @@ simulator and exits 0 when all of them worked.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
@@ -30,11 +27,14 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the shared test helpers, as from the repo root
 
+from tests.ansible_env import BIN, ansible_env, bin_first_on_path, connection_env  # noqa: E402
 from tests.installed_collection import CollectionInstallError, build_and_install  # noqa: E402
+from tests.loopback import accepts_connections, free_port  # noqa: E402
+from tests.rulebook_process import RulebookProcess  # noqa: E402
 from tests.simulator_process import SimulatorProcess, SimulatorStartError, start_simulator  # noqa: E402
+from tests.waiting import WaitTimeout  # noqa: E402
 
 BUILD = ROOT / "build" / "demo"
-BIN = Path(sys.executable).parent
 AUTH_ID = "MA_DEMO0001"
 AUTH_TOKEN = "demo-token-0001"
 LIVE_CALL = "2ded13fe-4f9b-4958-9bfb-093ea2f29f91"
@@ -78,7 +78,7 @@ def install_collection() -> Path:
 def start_demo_simulator() -> SimulatorProcess:
     """The simulator with the demo scenario; its line "Vobiz simulator serving URL" is part of the demo's output."""
     try:
-        return start_simulator(ROOT / "tests/simulator/scenarios/demo.yml", BUILD, stdout=None)
+        return start_simulator(ROOT / "tests/simulator/scenarios/demo.yml", stdout=None)
     except SimulatorStartError as error:
         raise SystemExit("demo: %s" % error) from None
 
@@ -136,41 +136,26 @@ def show_rulebook(api_url: str, env: dict) -> None:
     rulebook.write_text((ROOT / "examples/call_events_rulebook.yml").read_text().replace("interval: 5", "interval: 1"))
     argv = ["ansible-rulebook", "--rulebook", "examples/call_events_rulebook.yml", "--inventory", "examples/inventory.yml"]
     print(shown(argv) + "      (interval: 1 instead of 5, for the demo)", flush=True)
-    log = BUILD / "rulebook.out"
     control(api_url, "DELETE", "requests")  # so that the first list request seen below is the source's first look
-    with open(log, "wb") as out:
-        process = subprocess.Popen([str(BIN / argv[0]), "--rulebook", str(rulebook)] + argv[3:], stdout=out, stderr=subprocess.STDOUT,
-                                   env=dict(env, PATH="%s%s%s" % (BIN, os.pathsep, env.get("PATH", "")), ANSIBLE_FORCE_COLOR="0"),
-                                   cwd=ROOT, start_new_session=True)
+    process = RulebookProcess(rulebook, env, BUILD, name="rulebook", cwd=ROOT)
     try:
-        deadline = time.monotonic() + EDA_WAIT
-        while not any(entry["path"].endswith("/Call/") for entry in control(api_url, "GET", "requests")):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("demo: ansible-rulebook did not start:\n" + log.read_text()[-3000:])
-            time.sleep(0.2)
+        process.wait_for("ansible-rulebook's first look", lambda: any(entry["path"].endswith("/Call/") for entry in control(api_url, "GET", "requests")),
+                         EDA_WAIT)
         call = {"call_uuid": EDA_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919820055555", "direction": "outbound",
                 "timeline": [{"at": 0, "status": "ringing"}, {"at": 3, "status": "in-progress"},
                              {"at": 8, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}
         control(api_url, "POST", "calls", {"calls": [call]})
         print("(a call to 919820055555 rings now, is answered 3 s later and hangs up 5 s after that)", flush=True)
-        while len(re.findall(r'"msg": "vobiz-event [^"]*%s' % EDA_CALL, log.read_text())) < 2:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("demo: the rulebook did not report both events:\n" + log.read_text()[-3000:])
-            time.sleep(0.2)
+        process.wait_for("both events of the rulebook", lambda: len(re.findall(r'"msg": "vobiz-event [^"]*%s' % EDA_CALL, process.output)) >= 2,
+                         EDA_WAIT)
+    except WaitTimeout as error:
+        raise SystemExit("demo: %s" % error) from None
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, 15)
-            process.wait(timeout=60)
-    for line in log.read_text().splitlines():
+        process.stop(grace=60)
+    for line in process.output.splitlines():
         line = re.sub(r"\x1b\[[0-9;]*m", "", line)  # ansible-runner colours the playbook's output
         if line.startswith("PLAY [") or '"msg": "vobiz-event' in line:
             print(line, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def show_paging(api_url: str, env: dict) -> None:
@@ -183,32 +168,21 @@ def show_paging(api_url: str, env: dict) -> None:
     control(api_url, "POST", "dial_rules", {"rules": [
         {"match": "^%s$" % PAGED[0], "outcome": "no-answer", "ring": 2},
         {"match": "^%s$" % PAGED[1], "outcome": "answered", "ring": 1, "talk": 600, "digits": "1", "digits_after": 1}] + rules})
-    paging_env = dict(env, VOBIZ_PAGING_DIR=str(BUILD / "paging"), PATH="%s%s%s" % (BIN, os.pathsep, env.get("PATH", "")), ANSIBLE_FORCE_COLOR="0")
+    paging_env = dict(env, VOBIZ_PAGING_DIR=str(BUILD / "paging"))
     argv = ["ansible-rulebook", "--rulebook", "examples/paging_rulebook.yml", "--inventory", "examples/inventory.yml"]
     print(shown(argv) + "      (on 127.0.0.1:%d instead of port 5000, for the demo)" % port, flush=True)
-    log = BUILD / "paging-rulebook.out"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([str(BIN / argv[0]), "--rulebook", str(rulebook)] + argv[3:], stdout=out, stderr=subprocess.STDOUT,
-                                   env=paging_env, cwd=ROOT, start_new_session=True)
+    process = RulebookProcess(rulebook, paging_env, BUILD, name="paging-rulebook", cwd=ROOT)
     try:
-        deadline = time.monotonic() + EDA_WAIT
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=5).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("demo: ansible-rulebook did not start:\n" + log.read_text()[-3000:]) from None
-                time.sleep(0.2)
+        process.wait_for("the paging rulebook's listener on port %d" % port, lambda: accepts_connections(port), EDA_WAIT)
         print("(the simulator's dial rules: %s does not answer, %s answers and presses 1, %s would answer)" % PAGED, flush=True)
         run(["ansible-playbook", "examples/page_on_call.yml", "-e", json.dumps({"escalation": list(PAGED)}),
-             "-e", "listener_url=http://127.0.0.1:%d" % port, "-e", 'incident="Disk full on db1."'], paging_env)
+             "-e", "listener_url=http://127.0.0.1:%d" % port, "-e", 'incident="Disk full on db1."'], bin_first_on_path(paging_env))
+    except WaitTimeout as error:
+        raise SystemExit("demo: %s" % error) from None
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, 15)
-            process.wait(timeout=60)
+        process.stop(grace=60)
     print("What the rulebook did:", flush=True)
-    for line in log.read_text().splitlines():
+    for line in process.output.splitlines():
         line = re.sub(r"\x1b\[[0-9;]*m", "", line)
         if "vobiz-ack" in line or "vobiz-paging ended" in line:
             print(line.strip(), flush=True)
@@ -218,10 +192,7 @@ def main() -> int:
     collections = install_collection()
     simulator = start_demo_simulator()
     api_url = simulator.api_url
-    env = dict(os.environ, VOBIZ_API_URL=api_url, VOBIZ_AUTH_ID=AUTH_ID, VOBIZ_AUTH_TOKEN=AUTH_TOKEN,
-               ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
-               ANSIBLE_LOCAL_TEMP=str(BUILD / "tmp"), ANSIBLE_REMOTE_TMP=str(BUILD / "tmp"))
+    env = ansible_env(collections, BUILD / "tmp", connection_env(api_url, AUTH_ID, AUTH_TOKEN))
     try:
         print("Simulator: %s (account %s); the same playbooks run against Vobiz with VOBIZ_API_URL, "
               "VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN set." % (api_url, AUTH_ID), flush=True)

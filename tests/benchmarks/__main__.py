@@ -14,6 +14,7 @@ import sys
 import time
 
 from tests.simulator.scenario import RESPONSE_STYLES
+from tests.waiting import WaitTimeout
 
 from . import adhoc, call_records, call_sets, callback_rate, events, hang_up, many_calls, placing, repeated, thousand, waiting
 from .harness import LATENCY, Bench, BenchmarkError
@@ -78,7 +79,7 @@ def main(argv: list) -> int:
             if args.keep:
                 progress("work directory (kept): %s" % bench.workdir)
             figures = run_benchmarks(bench, wanted)
-    except BenchmarkError as error:
+    except (BenchmarkError, WaitTimeout) as error:  # WaitTimeout: what a benchmark waited for did not come
         print("benchmark failed: %s" % error, file=sys.stderr)
         return 1
     progress("\n%s\n\n(%.0f s in all, %s at the end; figures, not pass/fail tests)" % (table(figures), time.monotonic() - start, load_average()))

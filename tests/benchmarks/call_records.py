@@ -269,7 +269,7 @@ def measure(bench: Bench):
     """Yields each figure as soon as it is measured, against a simulator holding the 10,000 records."""
     scenario = write_scenario(bench)
     progress("   a scenario of %d ended calls (%d KiB), a simulator of its own" % (COUNT, os.path.getsize(scenario) // 1024))
-    with bench.simulator_with(scenario, "cdr-simulator"):
+    with bench.simulator_with(scenario):
         yield playbook_figure(bench)
         yield memory_figure(bench)
 

@@ -25,14 +25,16 @@ import http.client
 import json
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from urllib.parse import urlencode
 
-from .events import RulebookProcess
+from tests.loopback import accepts_connections, free_port
+from tests.waiting import WaitTimeout, wait_for
+
+from .events import line_shown_at, start_rulebook
 from .harness import AUTH_TOKEN, Bench, BenchmarkError
 from .report import Figure, progress
 
@@ -128,12 +130,6 @@ asyncio.run(main())
 '''
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _b64_hmac(message: str, token: str = TOKEN) -> str:
     return base64.b64encode(hmac.new(token.encode(), message.encode(), hashlib.sha256).digest()).decode()
 
@@ -174,16 +170,12 @@ class Server:
             # pylint: disable-next=consider-using-with
             self.process = subprocess.Popen([sys.executable, str(path), str(self.port), TOKEN] + list(args), stdout=out,
                                             stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-        deadline = time.monotonic() + START_DEADLINE
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise BenchmarkError("the %s server did not start:\n%s" % (name, self.log.read_text(errors="replace")[-3000:])) from None
-                time.sleep(0.05)
+        try:
+            wait_for(lambda: accepts_connections(self.port), START_DEADLINE, what="the %s server on port %d" % (name, self.port),
+                     gone=lambda: None if self.process.poll() is None else "it exited")
+        except WaitTimeout as error:
+            self.stop()
+            raise BenchmarkError("%s:\n%s" % (error, self.log.read_text(errors="replace")[-3000:])) from None
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -240,24 +232,17 @@ def send_hangup(port: int, call_uuid: str) -> None:
 def latencies(bench: Bench) -> list:
     """Seconds from sending each of LATENCY_SAMPLES signed callbacks, one at a time, to its rule's line."""
     port = free_port()
-    rulebook = RulebookProcess(bench, 0, "callbacks-latency", LATENCY_RULEBOOK.format(port=port))
+    rulebook = start_rulebook(bench, 0, "callbacks-latency", LATENCY_RULEBOOK.format(port=port))
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=5).close()
-                break
-            except OSError:
-                rulebook._check_alive(deadline, "the callbacks listener")  # pylint: disable=protected-access
-                time.sleep(0.05)
+        rulebook.wait_for("the callbacks listener", lambda: accepts_connections(port), 120, every=0.05)
         send_hangup(port, "bench-warm-up")
-        rulebook.wait_for_line("bench-callback bench-warm-up")
+        line_shown_at(rulebook, "bench-callback bench-warm-up")
         measured = []
         for number in range(LATENCY_SAMPLES):
             call_uuid = "bench-latency-%02d" % number
             sent = time.monotonic()
             send_hangup(port, call_uuid)
-            measured.append(rulebook.wait_for_line("bench-callback %s" % call_uuid) - sent)
+            measured.append(line_shown_at(rulebook, "bench-callback %s" % call_uuid) - sent)
     finally:
         rulebook.stop()
     return measured

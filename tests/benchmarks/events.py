@@ -10,11 +10,10 @@ monotonic clock), measured with the change at random points between two looks an
 
 from __future__ import annotations
 
-import os
 import random
 import time
 
-from tests.rulebook_process import start_rulebook, stop_rulebook
+from tests.rulebook_process import RulebookProcess
 
 from .harness import AUTH_ID, BIN, Bench, BenchmarkError
 from .report import Figure, progress
@@ -44,45 +43,21 @@ RULEBOOK = """\
 """
 
 
-class RulebookProcess:
-    """ansible-rulebook running the benchmark rulebook, its output unbuffered in a file."""
+def start_rulebook(bench: Bench, interval: float, name: str, text: str | None = None) -> RulebookProcess:
+    """ansible-rulebook running the benchmark rulebook of call_events at `interval`, or the rulebook `text`."""
+    return RulebookProcess(RULEBOOK.format(interval=interval) if text is None else text, bench.ansible_env(), bench.workdir, name=name)
 
-    def __init__(self, bench: Bench, interval: float, name: str, text: str | None = None):
-        """The benchmark rulebook of call_events at `interval`, or the rulebook `text`."""
-        rulebook = bench.write_file(name + ".yml", RULEBOOK.format(interval=interval) if text is None else text)
-        self.log = bench.workdir / (name + ".out")
-        env = dict(bench.ansible_env(), PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")), PYTHONUNBUFFERED="1")
-        self.process = start_rulebook([str(BIN / "ansible-rulebook"), "--rulebook", str(rulebook)], env, bench.workdir, self.log)
 
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+def line_shown_at(rulebook: RulebookProcess, text: str) -> float:
+    """time.monotonic() when `text` first shows in the output (read every 2 ms)."""
+    rulebook.wait_for_line(text, DEADLINE, every=0.002)
+    return time.monotonic()
 
-    def wait_for_line(self, text: str) -> float:
-        """time.monotonic() when `text` first shows in the output (read every 2 ms)."""
-        deadline = time.monotonic() + DEADLINE
-        while text not in self.output():
-            self._check_alive(deadline, text)
-            time.sleep(0.002)
-        return time.monotonic()
 
-    def _check_alive(self, deadline: float, what: str) -> None:
-        if self.process.poll() is not None:
-            raise BenchmarkError("ansible-rulebook exited (%s) waiting for %s:\n%s" % (self.process.returncode, what, self.output()[-3000:]))
-        if time.monotonic() > deadline:
-            raise BenchmarkError("no %s within %.0f s:\n%s" % (what, DEADLINE, self.output()[-3000:]))
-
-    def wait_for_requests(self, bench: Bench, what: str, matching, count: int = 1) -> list:
-        """The recorded requests matching, once there are `count` of them."""
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            found = [entry for entry in bench.recorded_requests() if matching(entry)]
-            if len(found) >= count:
-                return found
-            self._check_alive(deadline, what)
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        stop_rulebook(self.process)
+def requests_seen(bench: Bench, rulebook: RulebookProcess, what: str, matching, count: int = 1) -> list:
+    """The recorded requests matching, once there are `count` of them."""
+    return rulebook.wait_for(what, lambda: [entry for entry in bench.recorded_requests() if matching(entry)], DEADLINE, every=0.01,
+                             done=lambda found: len(found) >= count)
 
 
 def is_list(entry: dict, status: str = "queued") -> bool:
@@ -96,10 +71,10 @@ def about(call_uuid: str):
 def answer_and_time(bench: Bench, rulebook: RulebookProcess, call_uuid: str, moment) -> float:
     """Place a ringing call, wait until the source has seen it, answer it when moment() says; seconds to the rule."""
     bench.control("POST", "calls", {"calls": [{"call_uuid": call_uuid, "account": AUTH_ID, "timeline": [{"at": 0, "status": "ringing"}]}]})
-    seen = rulebook.wait_for_requests(bench, "a look at %s" % call_uuid, about(call_uuid))
+    seen = requests_seen(bench, rulebook, "a look at %s" % call_uuid, about(call_uuid))
     moment(bench, rulebook, call_uuid, seen)
     changed_at = bench.change_status(call_uuid, "in-progress")
-    return rulebook.wait_for_line("bench-rule %s" % call_uuid) - changed_at
+    return line_shown_at(rulebook, "bench-rule %s" % call_uuid) - changed_at
 
 
 def at_random(bench: Bench, rulebook: RulebookProcess, call_uuid: str, seen: list) -> None:
@@ -109,15 +84,15 @@ def at_random(bench: Bench, rulebook: RulebookProcess, call_uuid: str, seen: lis
 
 def just_after_a_look(bench: Bench, rulebook: RulebookProcess, call_uuid: str, seen: list) -> None:
     """Right after the next look at the call reached the simulator: the change waits a whole interval."""
-    looks = rulebook.wait_for_requests(bench, "the next look at %s" % call_uuid, about(call_uuid), count=len(seen) + 1)
+    looks = requests_seen(bench, rulebook, "the next look at %s" % call_uuid, about(call_uuid), count=len(seen) + 1)
     time.sleep(max(0.0, looks[-1]["time"] + AFTER_LOOK - time.monotonic()))
 
 
 def delays(bench: Bench) -> list:
     bench.forget_calls_and_requests()
-    rulebook = RulebookProcess(bench, INTERVAL, "latency")
+    rulebook = start_rulebook(bench, INTERVAL, "latency")
     try:
-        rulebook.wait_for_requests(bench, "the first look", is_list)
+        requests_seen(bench, rulebook, "the first look", is_list)
         sampled = [answer_and_time(bench, rulebook, "eda-random-%02d" % number, at_random) for number in range(SAMPLES)]
         worst = answer_and_time(bench, rulebook, "eda-worst-00", just_after_a_look)
     finally:
@@ -129,9 +104,9 @@ def looks_with_live_calls(bench: Bench) -> list:
     """(requests, seconds from the first to the last request) of each look with LIVE_CALLS calls live."""
     bench.forget_calls_and_requests()
     bench.generate_live_calls(LIVE_CALLS, "eda-load-")
-    rulebook = RulebookProcess(bench, LOAD_INTERVAL, "load")
+    rulebook = start_rulebook(bench, LOAD_INTERVAL, "load")
     try:
-        starts = rulebook.wait_for_requests(bench, "%d looks" % (LOAD_LOOKS + 2), is_list, count=LOAD_LOOKS + 2)
+        starts = requests_seen(bench, rulebook, "%d looks" % (LOAD_LOOKS + 2), is_list, count=LOAD_LOOKS + 2)
         recorded = bench.recorded_requests()
     finally:
         rulebook.stop()

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import requests
 
+from tests.ansible_env import BIN, ansible_env, connection_env
 from tests.installed_collection import CollectionInstallError, build_and_install
 from tests.simulator_process import SimulatorProcess, SimulatorStartError, start_simulator
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 LATENCY = 0.02  # seconds the simulator adds to every API request
 AUTH_ID = "MA_BENCH0001"
 AUTH_TOKEN = "bench-token-0001"
@@ -147,19 +147,17 @@ class Bench:
 
     def _start_simulator(self) -> None:
         try:
-            self.simulator = start_simulator(self._write_scenario(), self.workdir, latency=LATENCY)
+            self.simulator = start_simulator(self._write_scenario(), LATENCY)
         except SimulatorStartError as error:
             raise BenchmarkError(str(error)) from None
         self.api_url = self.simulator.api_url
 
     @contextmanager
-    def simulator_with(self, scenario: Path, name: str):
+    def simulator_with(self, scenario: Path):
         """A second simulator, loaded with `scenario` (the bench account must be in it), in place of the first while
         the block runs: Ansible, the module runs and control() all go to it; stopped at the end."""
-        workdir = self.workdir / name
-        workdir.mkdir()
         try:
-            simulator = start_simulator(scenario, workdir, latency=LATENCY)
+            simulator = start_simulator(scenario, LATENCY)
         except SimulatorStartError as error:
             raise BenchmarkError(str(error)) from None
         saved = self.api_url
@@ -197,11 +195,7 @@ class Bench:
 
     def ansible_env(self) -> dict:
         """Ansible against the installed collection, the implicit localhost on this Python, temp files kept in the work dir."""
-        temp = str(self.workdir / "ansible-tmp")
-        return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(self.collections), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-                    ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False", ANSIBLE_NOCOLOR="1",
-                    ANSIBLE_LOCAL_TEMP=temp, ANSIBLE_REMOTE_TMP=temp, ANSIBLE_RETRY_FILES_ENABLED="False",
-                    VOBIZ_API_URL=self.api_url, VOBIZ_AUTH_ID=AUTH_ID, VOBIZ_AUTH_TOKEN=AUTH_TOKEN)
+        return ansible_env(self.collections, self.workdir / "ansible-tmp", connection_env(self.api_url, AUTH_ID, AUTH_TOKEN), color=False)
 
     def run_ansible(self, program: str, args: list, what: str) -> Run:
         """ansible or ansible-playbook, from the work dir (so that no ansible.cfg of the tree applies)."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 
+from tests.waiting import WaitTimeout, wait_for
+
 from .harness import Bench, BenchmarkError, Started, checked, finish_process, module_result
 from .report import Figure, progress
 
@@ -31,14 +33,15 @@ def change_at_fixed_time(bench: Bench, started: Started, call_uuid: str) -> None
 
 def change_just_after_a_look(bench: Bench, started: Started, call_uuid: str) -> None:
     """Read /_sim/requests until look number LOOK_BEFORE_CHANGE arrives, then sleep AFTER_LOOK s."""
-    deadline = started.started_at + WAIT_TIMEOUT
-    while time.monotonic() < deadline:
-        looks = sorted(entry["time"] for entry in bench.recorded_requests() if call_uuid in entry["path"])
-        if len(looks) >= LOOK_BEFORE_CHANGE:
-            time.sleep(max(0.0, looks[LOOK_BEFORE_CHANGE - 1] + AFTER_LOOK - time.monotonic()))
-            return
-        time.sleep(0.005)
-    raise BenchmarkError("the waiting module made fewer than %d requests" % LOOK_BEFORE_CHANGE)
+    def looks() -> list:
+        return sorted(entry["time"] for entry in bench.recorded_requests() if call_uuid in entry["path"])
+
+    try:
+        seen = wait_for(looks, started.started_at + WAIT_TIMEOUT - time.monotonic(), what="%d looks at %s" % (LOOK_BEFORE_CHANGE, call_uuid),
+                        done=lambda times: len(times) >= LOOK_BEFORE_CHANGE, every=0.005)
+    except WaitTimeout:
+        raise BenchmarkError("the waiting module made fewer than %d requests" % LOOK_BEFORE_CHANGE) from None
+    time.sleep(max(0.0, seen[LOOK_BEFORE_CHANGE - 1] + AFTER_LOOK - time.monotonic()))
 
 
 def wait_for_end(bench: Bench, prefix: str, wait_for_the_moment) -> tuple:

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from tests.simulator.jitter import Jitter, for_handover  # the repository root is on sys.path: conftest.py puts it there
+from tests.waiting import WAIT, wait_for
 
 XML = "application/xml"
 
@@ -92,7 +93,7 @@ class CallbackReceiver:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.receiver = self
         self._server.jitter = for_handover("receiver-reply")
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), daemon=True)  # shutdown() noticed within 0.1 s
 
     def __enter__(self) -> CallbackReceiver:
         self._thread.start()
@@ -125,7 +126,7 @@ class CallbackReceiver:
         with self._changed:
             return [entry for entry in self._book.received if path in (None, entry.path)]
 
-    def wait_for(self, path: str, count: int = 1, within: float = 30.0) -> list[Received]:
+    def wait_for(self, path: str, count: int = 1, within: float = WAIT) -> list[Received]:
         """The requests to `path` once there are `count` of them; AssertionError after `within` seconds."""
         with self._changed:
             if not self._changed.wait_for(lambda: len([e for e in self._book.received if e.path == path]) >= count, within):
@@ -136,13 +137,11 @@ class CallbackReceiver:
         return [(entry.method, entry.path, entry.params.get("Event")) for entry in self._book.received]
 
 
-def logged_tries(sim, call_uuid: str, kind: str, count: int, within: float = 30.0) -> list[dict]:
+def logged_tries(sim, call_uuid: str, kind: str, count: int, within: float = WAIT) -> list[dict]:
     """The simulator's log entries of one call's `kind` callback once `count` tries are logged, each with its answer
     (or error): the log notes a try's answer just after the receiver has sent it."""
-    pause = threading.Event()
-    for _look in range(int(within / 0.05)):
-        entries = [entry for entry in sim.control("GET", f"callbacks/{call_uuid}")["callbacks"] if entry["kind"] == kind]
-        if len(entries) >= count and all(entry["status"] is not None or entry["error"] is not None for entry in entries):
-            return entries
-        pause.wait(0.05)
-    raise AssertionError(f"{count} {kind} tries expected in the log of {call_uuid}, got {entries}")
+    def answered(entries: list) -> bool:
+        return len(entries) >= count and all(entry["status"] is not None or entry["error"] is not None for entry in entries)
+
+    return wait_for(lambda: [entry for entry in sim.control("GET", f"callbacks/{call_uuid}")["callbacks"] if entry["kind"] == kind], within,
+                    what=f"{count} {kind} tries, each answered, in the log of {call_uuid}", done=answered)

@@ -10,9 +10,7 @@ import ast
 import http.client
 import inspect
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
 import textwrap
@@ -27,12 +25,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # `pytest tests/e2e` as well as `python -m pytest tests/e2e`
     sys.path.insert(0, str(REPO_ROOT))
 
+from tests.ansible_env import BIN as BIN_DIR  # noqa: E402
+from tests.ansible_env import ansible_env, connection_env  # noqa: E402
 from tests.installed_collection import build_collection, install_collection  # noqa: E402
 from tests.simulator import Simulator, jitter  # noqa: E402
 from tests.simulator.scenario import CALL_STATES  # noqa: E402
+from tests.waiting import WAIT, wait_for  # noqa: E402
 
 
-BIN_DIR = Path(sys.executable).parent
 PLAYBOOK_DIR = Path(__file__).resolve().parent / "playbooks"
 
 # A token distinctive enough that finding it in any output means it leaked.
@@ -164,21 +164,7 @@ def pytest_runtest_call(item):
 # --- waiting for what another thread or process does ------------------------------------------------------------------
 # State that another thread or process writes (the simulator's request and callback logs, its calls, a receiver, a
 # rulebook's output) is read once its owner reports it, never when it is "probably there by now" (README: "Wait for the
-# owner of the state"). A wait's bound is generous: it only tells a stuck owner from a late one on a busy machine.
-WAIT = 30.0
-
-
-def wait_until(what: str, look, done=bool, within: float = WAIT, show=repr):
-    """look() until done(its value) is true, and that value; AssertionError after `within` seconds, naming `what` was
-    awaited and what was seen last (show(value), cut to 3000 characters)."""
-    deadline = time.monotonic() + within
-    while True:
-        seen = look()
-        if done(seen):
-            return seen
-        if time.monotonic() > deadline:
-            raise AssertionError("waited %g s for %s; last seen: %s" % (within, what, show(seen)[:3000]))
-        time.sleep(0.05)
+# owner of the state"), through tests/waiting.py's wait_for(condition, within=WAIT, what=...).
 
 
 @dataclass
@@ -276,10 +262,10 @@ class Sim:
             # whether each has ended, not when: dict.get, which a Timed does not note as a time read
             return [entry for entry in recorded if dict.get(entry, "ended") is None]
 
-        return wait_until("every recorded request%s ended" % ("" if call_uuid is None else " of %s" % call_uuid),
-                          lambda: self.requests(call_uuid), lambda recorded: not still_open(recorded), within,
-                          show=lambda recorded: "still open: %s" % [(entry["method"], entry["path"], entry["query"], entry["request_id"])
-                                                                    for entry in still_open(recorded)])
+        return wait_for(lambda: self.requests(call_uuid), within, what="every recorded request%s ended" % ("" if call_uuid is None else " of %s" % call_uuid),
+                        done=lambda recorded: not still_open(recorded),
+                        show=lambda recorded: "still open: %s" % [(entry["method"], entry["path"], entry["query"], entry["request_id"])
+                                                                  for entry in still_open(recorded)])
 
     def clear_requests(self) -> None:
         self.control("DELETE", "requests")
@@ -325,17 +311,17 @@ def call_path(call_uuid: str, auth_id: str = AUTH_ID) -> str:
     return "/api/v1/Account/%s/Call/%s/" % (auth_id, call_uuid)
 
 
+def open_connections_reach(simulator, expected: int) -> int:
+    """The simulator's open_connections once it is `expected` (a Sim, or a Simulator a test started): a connection closed
+    by a client is noticed by its thread a moment later."""
+    return wait_for(lambda: simulator.control("GET", "stats")["open_connections"], what="open_connections to be %d" % expected,
+                    done=lambda value: value == expected)
+
+
 def assert_given_up_within(entry: dict, seconds: float) -> None:
     """The simulator saw the client give up on a held request (close its connection) within `seconds` of its arrival,
     and MARGIN."""
     assert entry["ended"] - entry["time"] <= seconds + MARGIN, entry
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on (bound, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # `make matrix` runs again, on the second ansible-core version, the tests marked `matrix`: what can differ between
@@ -352,7 +338,7 @@ def closed_port() -> int:
 #   or on some of its cases (pytest.param); the group defaults to the test's name. Each failure a module can report
 #   still reaches Ansible on both versions, and transport and TLS failures are never in such a group: Python's
 #   socket and ssl handling, and urllib3, are what can differ there.
-NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_forms.py::", "tests/e2e/test_simulator_placing.py::",
+NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_wrapped_answers.py::", "tests/e2e/test_simulator_placing.py::",
                          "tests/e2e/test_simulator_callbacks.py::",
                          "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_simulator_cdr.py::", "tests/e2e/test_environments.py::",
                          "tests/e2e/test_load.py::test_module_runs_in_a_row", "tests/e2e/test_jitter.py::")
@@ -455,29 +441,11 @@ class Ansible:
     def __init__(self, collections: Path, home: Path, simulator: Sim):
         self.home = home
         self.sim = simulator
-        self.base_env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "VOBIZ_"))}
-        self.base_env.update({
-            "HOME": str(home),
-            "ANSIBLE_COLLECTIONS_PATH": str(collections),
-            "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "False",
-            "ANSIBLE_REMOTE_TMP": str(home / "remote_tmp"),
-            "ANSIBLE_LOCAL_TEMP": str(home / "local_tmp"),
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_FORCE_COLOR": "0",
-            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
-            "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
-            "ANSIBLE_LOCALHOST_WARNING": "False",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-            "ANSIBLE_RETRY_FILES_ENABLED": "False",
-            "ANSIBLE_DEPRECATION_WARNINGS": "False",
-            "ANSIBLE_GATHERING": "explicit",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        })
+        self.base_env = ansible_env(collections, home, isolated=True, color=False)
         self.counter = 0
 
     def connection_env(self, auth_id: str = AUTH_ID, token: str = TOKEN, api_url: str | None = None) -> dict:
-        return {"VOBIZ_AUTH_ID": auth_id, "VOBIZ_AUTH_TOKEN": token, "VOBIZ_API_URL": api_url or self.sim.base_url}
+        return connection_env(api_url or self.sim.base_url, auth_id, token)
 
     def _run(self, argv: list, env: dict | None, check: bool, verbose: bool, timeout: float) -> Run:
         """Run an Ansible command with --check/-vvv as asked, and the connection in VOBIZ_* unless `env` is given."""

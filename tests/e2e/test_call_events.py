@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import AUTH_ID, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
-from rulebook_run import RulebookRun
+
+from tests.rulebook_process import RulebookProcess
 
 
 RULEBOOK = REPO_ROOT / "examples" / "call_events_rulebook.yml"
@@ -28,7 +29,7 @@ LIST_PATH = r"/Call/?$"
 _EVENT_LINE = re.compile(r'"msg": "vobiz-event (?P<type>\S+) (?P<uuid>\S+) (?P<fields>[^"]*)"')
 
 
-class Rulebook(RulebookRun):
+class Rulebook(RulebookProcess):
     """One ansible-rulebook process running the example rulebook (copied, with the source's arguments changed)."""
 
     def __init__(self, ansible, sim: Sim, workdir: Path, token: str = TOKEN, **source_args):
@@ -38,7 +39,7 @@ class Rulebook(RulebookRun):
         source[SOURCE_NAME].update({"interval": 1, **source_args})
         for rule in rulebook[0]["rules"]:
             rule["action"]["run_playbook"]["name"] = str(PLAYBOOK)
-        super().__init__(ansible, workdir, rulebook, ansible.connection_env(token=token))
+        super().__init__(rulebook, dict(ansible.base_env, **ansible.connection_env(token=token)), workdir)
 
     def events(self) -> list:
         """(type, call uuid, {field: value}) of each event the playbook reported, in order."""
@@ -158,7 +159,7 @@ def test_server_errors_and_a_dropped_connection_draw_no_spurious_event(rulebooks
 
 def test_refused_credentials_stop_the_source_with_the_modules_message(rulebooks, ansible, sim: Sim):
     rulebook = rulebooks(token=WRONG_TOKEN)
-    rulebook.wait_for("exit", lambda: rulebook.process.poll() is not None)
+    rulebook.wait_for_exit()
     module = ansible.adhoc("", env=ansible.connection_env(token=WRONG_TOKEN))
     refusal = module.result["msg"].split(" for GET ")[0]
     assert refusal.startswith("Vobiz refused the credentials of auth_id %s (HTTP 401" % AUTH_ID)
@@ -193,7 +194,7 @@ def test_the_rulebooks_of_the_readme_and_examples_give_documented_arguments(sour
 
 def test_bad_arguments_stop_the_source_before_any_request(rulebooks, sim: Sim):
     rulebook = rulebooks(interval=0, statuses=["ended"])
-    rulebook.wait_for("exit", lambda: rulebook.process.poll() is not None)
+    rulebook.wait_for_exit()
     assert "vobiz.telephony.call_events: statuses must be a list of one or both of live, queued, got ['ended']; " \
            "interval must be greater than 0 seconds, got 0.0" in rulebook.output, rulebook.explain()
     assert rulebook.process.returncode != 0

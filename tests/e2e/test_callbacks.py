@@ -23,8 +23,9 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import yaml
 from conftest import AUTH_ID, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
-from rulebook_run import RulebookRun
 
+from tests.loopback import accepts_connections, free_port
+from tests.rulebook_process import RulebookProcess
 from tests.simulator.signing import signed_headers
 
 SOURCE_NAME = "vobiz.telephony.callbacks"
@@ -33,13 +34,7 @@ MAIN_TOKEN = "tok-SECRET-e2e-main-2a71"  # the main account's, for MA- signature
 FORM = "application/x-www-form-urlencoded"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Listener(RulebookRun):
+class Listener(RulebookProcess):
     """One ansible-rulebook process whose one rule prints every event of the callbacks source."""
 
     def __init__(self, ansible, workdir: Path, scheme: str = "http", cafile: str | None = None, port: int | None = None,
@@ -53,16 +48,10 @@ class Listener(RulebookRun):
             rulebook = [{"name": "Vobiz callbacks", "hosts": "localhost", "sources": [{SOURCE_NAME: {}}],
                          "rules": [{"name": "Every callback", "condition": "event.vobiz is defined", "action": {"print_event": {}}}]}]
         rulebook[0]["sources"][0][SOURCE_NAME].update(source_args)
-        super().__init__(ansible, workdir, rulebook, dict(env or {}, VOBIZ_AUTH_TOKEN=TOKEN))
+        super().__init__(rulebook, dict(ansible.base_env, **dict(env or {}, VOBIZ_AUTH_TOKEN=TOKEN)), workdir)
 
     def wait_until_listening(self) -> None:
-        def accepts() -> bool:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=5).close()
-                return True
-            except OSError:
-                return False
-        self.wait_for("the listener on port %d" % self.port, accepts)
+        self.wait_for("the listener on port %d" % self.port, lambda: accepts_connections(self.port))
 
     def events(self) -> list:
         """The `vobiz` part of every event printed, in order."""
@@ -289,7 +278,7 @@ def test_public_url_behind_a_path_prefix(tls_listener: Listener):
 def test_bad_arguments_stop_the_source_at_start(ansible_runner, tmp_path):
     listener = Listener(ansible_runner, tmp_path, signatures="sometimes", public_url="eda.example.com/hooks")
     try:
-        listener.wait_for("exit", lambda: listener.process.poll() is not None)
+        listener.wait_for_exit()
     finally:
         listener.stop()
     assert "vobiz.telephony.callbacks: signatures must be one of required, optional, got 'sometimes'; public_url 'eda.example.com/hooks' " \

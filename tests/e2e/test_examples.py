@@ -279,7 +279,7 @@ def test_documented_options_exist(argument_spec):
     # what the documents show between them (so that a parser finding nothing fails here)
     assert every >= {"call_uuid", "call_uuids", "status", "details", "wait_for", "wait_timeout", "wait_sleep", "auth_id", "auth_token", "api_url"}, every
     # the rulebook and the inventory ansible-rulebook gives its playbooks name no module (test_call_events.py runs them);
-    # answer_rate_gate.yml uses cdr_info only (test_cdr_info.py and test_runner.py run it)
+    # answer_rate_gate.yml uses cdr_info only (test_cdr_info.py and test_ansible_runner.py run it)
     # the paging rulebook, page_on_call.yml and its page_one.yml (call only) name none either (test_callbacks.py runs them);
     # application.yml names the application modules only (test_application_example below)
     assert {name for name, options in used.items() if not options} <= {"live_call_info_module.rst ad hoc", "examples/call_events_rulebook.yml",

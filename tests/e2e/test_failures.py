@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import AUTH_ID, INACTIVE_AUTH_ID, INACTIVE_TOKEN, TOKEN, WRONG_TOKEN, Sim, assert_given_up_within, closed_port
+from conftest import AUTH_ID, INACTIVE_AUTH_ID, INACTIVE_TOKEN, TOKEN, WRONG_TOKEN, Sim, assert_given_up_within
+
+from tests.loopback import free_port
 
 CALL = "fail-call"
 INVALID = "is not valid: use 1 to 128 letters, digits, '-' or '_'"
@@ -161,7 +163,7 @@ def test_failure(ansible, sim: Sim, case: Case, verbose):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})  # live: each failure comes from the case, not from the call
     for fault in case.faults:
         sim.fault(**fault)
-    port = closed_port() if case.refused_port else 0
+    port = free_port() if case.refused_port else 0  # nobody listens there: refused
     env = ansible.connection_env(api_url="http://127.0.0.1:%d/api/v1" % port if case.refused_port else None)
     env.update(case.env)
 

@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import sys
 
-from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, TOKEN, Sim, wait_until
+from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, TOKEN, Sim, open_connections_reach
 
 MODULE_PATH = "ansible_collections.vobiz.telephony.plugins.modules.live_call_info"
 LOAD_CALLS = 1000
@@ -47,11 +47,6 @@ def _resident_kib() -> int:
     raise AssertionError("no VmRSS in /proc/self/status")
 
 
-def _open_connections(sim: Sim, expected: int) -> int:
-    """open_connections once it is `expected`: a connection closed by a client is noticed by its thread a moment later."""
-    return wait_until("open_connections to be %d" % expected, lambda: sim.control("GET", "stats")["open_connections"], lambda value: value == expected)
-
-
 def _run_module(argv: list, env: dict, out_path) -> tuple:
     """(exit code, stdout, peak RSS in KiB) of one module process, its rusage read with os.wait4."""
     with open(out_path, "w+b") as out:
@@ -73,7 +68,7 @@ def test_module_runs_in_a_row_leave_no_connection_nor_memory_behind(collections_
     env.update(PYTHONPATH=str(collections_path), PYTHONDONTWRITEBYTECODE="1", HOME=str(tmp_path))
     argv = [sys.executable, "-m", MODULE_PATH, str(args)]
     before = sim.control("GET", "stats")
-    assert _open_connections(sim, 1) == 1  # only the stats request itself
+    assert open_connections_reach(sim, 1) == 1  # only the stats request itself
 
     open_after, simulator_rss, module_rss = [], [], []
     for index in range(RUNS):
@@ -82,7 +77,7 @@ def test_module_runs_in_a_row_leave_no_connection_nor_memory_behind(collections_
         result = json.loads(output)
         assert (result["found"], result["call_status"], result["http_retries"]) == (True, "in-progress", 0), (index, result)
         assert TOKEN not in output
-        open_after.append(_open_connections(sim, 1))
+        open_after.append(open_connections_reach(sim, 1))
         simulator_rss.append(_resident_kib())
         module_rss.append(peak)
 

@@ -6,6 +6,7 @@ import email.utils
 import http.client
 import io
 import json
+import os
 import shutil
 import signal
 import socket
@@ -18,10 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import MARGIN, Sim, wait_until
+from conftest import MARGIN, Sim, open_connections_reach
 
 from tests.simulator import Simulator
 from tests.simulator.server import SO_TIMESTAMPNS, ArrivalStampedReader, SimulatorHandler
+from tests.waiting import wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT, TOKEN = "MA_TEST0001", "token-0001"
@@ -525,28 +527,22 @@ def test_keep_alive_reuses_one_connection_without_nagle_delay(sim):
     assert SimulatorHandler.disable_nagle_algorithm is True
 
 
-def _open_connections_reach(simulator, expected: int) -> int:
-    """open_connections once it equals `expected`: a closed connection is noticed by its thread a moment later."""
-    return wait_until("open_connections to be %d" % expected, lambda: simulator.control("GET", "stats")["open_connections"],
-                      lambda value: value == expected)
-
-
 def test_open_connections_counts_connections_until_they_close():
     with Simulator(scenario=SCENARIO) as simulator:
-        assert _open_connections_reach(simulator, 1) == 1  # the stats request's own connection
+        assert open_connections_reach(simulator, 1) == 1  # the stats request's own connection
         clients = [http.client.HTTPConnection("127.0.0.1", simulator.port, timeout=5) for _index in range(3)]
         try:
             for client in clients:  # kept alive after their answer
                 client.request("GET", "/api/v1" + call_path(LIVE_UUID) + "?status=live", headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN})
                 response = client.getresponse()
                 assert (response.status, json.loads(response.read())["call_uuid"]) == (200, LIVE_UUID)
-            assert _open_connections_reach(simulator, 4) == 4
+            assert open_connections_reach(simulator, 4) == 4
             clients[0].close()
-            assert _open_connections_reach(simulator, 3) == 3
+            assert open_connections_reach(simulator, 3) == 3
         finally:
             for client in clients:
                 client.close()
-        assert _open_connections_reach(simulator, 1) == 1
+        assert open_connections_reach(simulator, 1) == 1
         assert simulator.control("GET", "stats")["api_connections"] == 3
 
 
@@ -564,7 +560,7 @@ def test_stop_does_not_wait_for_a_hanging_request():
 
     client = threading.Thread(target=hang)
     client.start()
-    wait_until("the hanging request to be recorded", lambda: simulator.control("GET", "requests"))
+    wait_for(lambda: simulator.control("GET", "requests"), what="the hanging request to be recorded")
     started = time.monotonic()
     simulator.stop()
     assert time.monotonic() - started < MARGIN  # not the hang's 600 s nor the client's 30 s
@@ -598,7 +594,7 @@ def test_command_line_serves_and_stops_on_sigterm(tmp_path):
     command = [sys.executable, "-m", "tests.simulator", "--port", "0", "--url-file", str(url_file), "--scenario", str(scenario)]
     with subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
-            wait_until("the URL file, or the process's exit", lambda: url_file.exists() or process.poll() is not None)  # written whole, then renamed
+            wait_for(lambda: url_file.exists() or process.poll() is not None, what="the URL file, or the process's exit")  # written whole, then renamed
             base_url = url_file.read_text(encoding="utf-8").strip()
             assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
             response = requests.get(f"{base_url}/Account/{ACCOUNT}/Call/{LIVE_UUID}/", params={"status": "live"},
@@ -613,6 +609,41 @@ def test_command_line_serves_and_stops_on_sigterm(tmp_path):
     assert process.returncode == 0, stderr
     assert stdout == f"Vobiz simulator serving {base_url}\n"
     assert stderr == ""  # quiet: no per-request log lines
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` has not exited (a zombie has: nobody may be left to reap a detached simulator)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_detach_leaves_it_serving_and_prints_its_pid_and_url(tmp_path):
+    """What start_simulator.sh of the integration targets runs: the one start as a process, from the command line."""
+    scenario, log = tmp_path / "s.json", tmp_path / "simulator.log"
+    scenario.write_text(json.dumps(SCENARIO), encoding="utf-8")
+    started = subprocess.run([sys.executable, "-m", "tests.simulator", "--detach", "--scenario", str(scenario), "--log", str(log)],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert (started.returncode, started.stderr) == (0, ""), started
+    pid_text, base_url = started.stdout.split()
+    pid = int(pid_text)
+    try:
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/api/v1")
+        response = requests.get(f"{base_url}/Account/{ACCOUNT}/Call/{LIVE_UUID}/", params={"status": "live"},
+                                headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN}, timeout=5)
+        assert response.status_code == 200
+        assert log.read_text(encoding="utf-8") == f"Vobiz simulator serving {base_url}\n"
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    wait_for(lambda: _running(pid), what=f"the detached simulator {pid} to exit", done=lambda running: not running)
+
+
+def test_detach_fails_naming_why_the_simulator_did_not_start(tmp_path):
+    started = subprocess.run([sys.executable, "-m", "tests.simulator", "--detach", "--scenario", str(tmp_path / "missing.json")],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert started.returncode == 1 and started.stdout == "", started
+    assert "missing.json" in started.stderr and "it exited with 2" in started.stderr, started.stderr
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")

@@ -15,11 +15,12 @@ import threading
 import pytest
 import requests
 from callback_receiver import XML, CallbackReceiver, Reply, logged_tries
-from conftest import closed_port, wait_until
 
+from tests.loopback import free_port
 from tests.simulator import Simulator
 from tests.simulator.callbacks import RETRY_DELAYS
 from tests.simulator.signing import signed_headers, v2_signature, v3_signature, verify
+from tests.waiting import wait_for
 
 ACCOUNT, TOKEN = "MA_BACK0001", "tok-SECRET-callbacks-0001"
 SCENARIO = {
@@ -286,7 +287,7 @@ def test_a_callback_without_200_is_retried_up_to_3_times(sim, receiver, failures
 
 
 def test_a_callback_that_cannot_connect_is_retried_and_logged(sim, receiver):
-    call_uuid = place(sim, receiver, "919100000004", hangup_url=f"http://127.0.0.1:{closed_port()}/hangup")
+    call_uuid = place(sim, receiver, "919100000004", hangup_url=f"http://127.0.0.1:{free_port()}/hangup")
     entries = logged_tries(sim, call_uuid, "hangup", TRIES)
     assert [entry["status"] for entry in entries] == [None] * TRIES
     assert all("ConnectionRefused" in entry["error"] for entry in entries)
@@ -314,6 +315,6 @@ def test_only_loopback_hosts_are_called(sim, receiver):
     place(sim, receiver, "919100000004")  # a call that does call back: the simulator does call this receiver
     receiver.wait_for("/hangup")
     # the first call's flow thread has ended: it has logged all it ever will
-    wait_until(f"the flow of {call_uuid} to end", lambda: [thread.name for thread in threading.enumerate() if thread.name == f"vobiz-call-{call_uuid}"],
-               lambda running: not running)
+    wait_for(lambda: [thread.name for thread in threading.enumerate() if thread.name == f"vobiz-call-{call_uuid}"],
+             what=f"the flow of {call_uuid} to end", done=lambda running: not running)
     assert sim.control("GET", f"callbacks/{call_uuid}") == {"callbacks": [], "steps": []}

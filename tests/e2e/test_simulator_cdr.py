@@ -10,11 +10,10 @@ import time
 
 import pytest
 import requests
-from conftest import wait_until
-
 from tests.simulator import Simulator
 from tests.simulator.cdr import FIELDS
 from tests.simulator.scenario import ScenarioError, parse_call
+from tests.waiting import wait_for
 
 ACCOUNT, TOKEN = "MA_CDR00001", "token-cdr"
 OTHER, OTHER_TOKEN = "MA_CDR00002", "token-cdr-2"
@@ -179,7 +178,7 @@ def test_the_list_follows_every_change_to_the_calls_though_a_filtered_set_is_kep
         before = listed()
         if time.monotonic() < created + 1.5:  # answered before either could show (a busy machine may be later)
             assert "ends-soon" not in before and "record-soon" not in before
-        wait_until("ends-soon and record-soon to be listed", listed, lambda seen: {"ends-soon", "record-soon"} <= set(seen))
+        wait_for(listed, what="ends-soon and record-soon to be listed", done=lambda seen: {"ends-soon", "record-soon"} <= set(seen))
         simulator.control("DELETE", "calls")
         assert listed() == []
     finally:

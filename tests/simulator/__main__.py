@@ -1,4 +1,6 @@
-"""Command line: python -m tests.simulator [--host H] [--port P] [--scenario FILE] [--latency S] [--tls-cert F --tls-key F] [--url-file F]."""
+"""Command line: python -m tests.simulator [--host H] [--port P] [--scenario FILE] [--latency S] [--tls-cert F --tls-key F] [--url-file F]
+[--verbose]; or python -m tests.simulator --detach [--scenario FILE] [--latency S] [--log F]: started in the background
+through tests/simulator_process.py (the one start of the simulator as a process), "PID URL" printed once it serves."""
 
 from __future__ import annotations
 
@@ -23,14 +25,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tls-key", help="PEM private key of --tls-cert")
     parser.add_argument("--url-file", help="write the base URL to this file once serving")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--detach", action="store_true",
+                        help="start it in the background on a free port of 127.0.0.1, print \"PID URL\" once it serves, and exit "
+                             "(SIGTERM to PID stops it); with --scenario, --latency and --log only")
+    parser.add_argument("--log", help="with --detach: the file that gets its output")
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if args.detach and (args.tls_cert or args.url_file or args.verbose or args.port or args.host != "127.0.0.1"):
+        parser.error("--detach takes --scenario, --latency and --log only")
+    if args.log and not args.detach:
+        parser.error("--log goes with --detach")
     return args
 
 
 def write_url_file(path: str, url: str) -> None:
-    """Written whole then renamed, so a script polling for the file never reads half a URL."""
+    """Written whole then renamed, so that a process waiting for the file never reads half a URL."""
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     partial.write_text(url + "\n", encoding="utf-8")
@@ -39,6 +49,10 @@ def write_url_file(path: str, url: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.detach:
+        from tests.simulator_process import detach  # pylint: disable=import-outside-toplevel  # that module starts this one
+
+        return detach(args.scenario, args.latency or None, args.log)
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     stopping = []
     # the handlers only flag: the loop below does the stopping, outside signal context

@@ -34,40 +34,20 @@ collection_root="$({ set +x; } 2>/dev/null; find_collection_root)"
 
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 work_dir="$(mktemp -d)"
-url_file="$work_dir/url"
 sim_pid=""
 
 cleanup() {
     if [ -n "$sim_pid" ]; then
         kill "$sim_pid" 2>/dev/null || true
-        wait "$sim_pid" 2>/dev/null || true
     fi
     rm -rf "$work_dir"
 }
 trap cleanup EXIT
 
-# A JSON scenario: the simulator then needs nothing but the standard library.
-(cd "$collection_root" && exec "$python" -m tests.simulator --port 0 --scenario "$scenario_file" \
-    --url-file "$url_file") > "$work_dir/simulator.log" 2>&1 &
-sim_pid=$!
-
-for _ in $(seq 1 300); do
-    if [ -s "$url_file" ]; then
-        break
-    fi
-    if ! kill -0 "$sim_pid" 2>/dev/null; then
-        cat "$work_dir/simulator.log" >&2
-        echo "the simulator did not start" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-if [ ! -s "$url_file" ]; then
-    cat "$work_dir/simulator.log" >&2
-    echo "the simulator wrote no URL within 30 s" >&2
-    exit 1
-fi
-
-api_url="$(cat "$url_file")"
+# The one start of the simulator as a process (tests/simulator_process.py, as the benchmarks and the demo start it):
+# it prints "PID URL" once the simulator serves, or fails showing its output. A JSON scenario: the simulator then
+# needs nothing but the standard library.
+started="$(cd "$collection_root" && "$python" -m tests.simulator --detach --scenario "$scenario_file" --log "$work_dir/simulator.log")"
+read -r sim_pid api_url <<< "$started"
 export VOBIZ_API_URL="$api_url"
 export VOBIZ_SIM_CONTROL_URL="${api_url%/api/v1}/_sim"

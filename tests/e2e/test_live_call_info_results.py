@@ -1,4 +1,4 @@
-"""Every return shape of live_call_info, through ansible-playbook (playbooks/shapes.yml), in normal mode and in check mode,
+"""Every return shape of live_call_info, through ansible-playbook (playbooks/live_call_info_results.yml), in normal mode and in check mode,
 against both forms of the live and queued answers (flat, and Plivo-style wrapped: see conftest's response_style).
 
 The playbook runs once per mode (a module-scoped fixture); each test then checks one registered result against what the
@@ -70,7 +70,7 @@ def shapes(request, ansible_runner, simulator: Sim, response_style: str) -> Shap
     # list-gone is listed, then answers 404 when its record is fetched: it left the live state in between.
     simulator.fault(kind="status", status=404, call_uuid="list-gone", status_query="live")
     check = request.param == "check-vvv"
-    run = ansible_runner.playbook("shapes.yml", check=check, verbose=check)
+    run = ansible_runner.playbook("live_call_info_results.yml", check=check, verbose=check)
     assert run.rc == 0, run.explain()
     recorded = simulator.requests()
     served = {"shape-ended-cdr": simulator.api_get("/Account/%s/Call/shape-ended/" % AUTH_ID)}
@@ -100,17 +100,30 @@ def assert_single_look(result: dict) -> None:
     assert "msg" not in result
 
 
+def looked_at(shapes: Shapes, name: str, found: bool) -> dict:
+    """The registered result `name`: one look, `found` or not, and no cdr."""
+    result = shapes.result(name)
+    assert_single_look(result)
+    assert result["found"] is found
+    assert result["cdr"] == {}
+    return result
+
+
+def assert_asked(shapes: Shapes, call_uuid: str, status_queried: list, answered: list) -> None:
+    """The requests about `call_uuid`: their status= queries and the statuses they were answered, in order."""
+    recorded = shapes.requests_for(call_uuid)
+    assert status_queries(recorded) == status_queried
+    assert [entry["response_status"] for entry in recorded] == answered
+
+
 def test_playbook_recap(shapes: Shapes):
     # 9 module tasks + the dump; nothing failed, nothing skipped or ignored.
     assert shapes.run.recap == {"ok": 10, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
 
 
 def test_live_call_returned_verbatim(shapes: Shapes):
-    result = shapes.result("live")
-    assert_single_look(result)
-    assert result["found"] is True
+    result = looked_at(shapes, "live", found=True)
     assert result["call_status"] == served_status(result["call"]) == "in-progress"
-    assert result["cdr"] == {}
     assert without_api_id(result["call"]) == shapes.expected_call("shape-live", {
         "call_status": "in-progress", "call_uuid": "shape-live", "caller_name": "Asha", "direction": "outbound",
         "from": "919262171438", "request_uuid": "req-shape-live", "session_start": SESSION_START, "stir_attestation": "A",
@@ -125,48 +138,33 @@ def test_live_call_returned_verbatim(shapes: Shapes):
 
 
 def test_queued_call_asked_as_queued(shapes: Shapes):
-    result = shapes.result("queued")
-    assert_single_look(result)
-    assert result["found"] is True
+    result = looked_at(shapes, "queued", found=True)
     assert result["call_status"] == served_status(result["call"]) == "queued"
-    assert result["cdr"] == {}
     assert without_api_id(result["call"]) == shapes.expected_call("shape-queued", {
         "call_status": "queued", "call_uuid": "shape-queued", "request_uuid": "shape-queued", "caller_name": "",
         "direction": "inbound", "from": "919000000003", "to": "919100000003", "queue_position": 3,
     })
-    recorded = shapes.requests_for("shape-queued")
-    assert status_queries(recorded) == ["queued"]
-    assert [entry["response_status"] for entry in recorded] == [200]
+    assert_asked(shapes, "shape-queued", ["queued"], [200])
 
 
 def test_queued_call_asked_as_live(shapes: Shapes):
-    result = shapes.result("live_but_queued")
-    assert_single_look(result)
-    assert result["found"] is False
+    result = looked_at(shapes, "live_but_queued", found=False)
     assert result["call_status"] == served_status(result["call"]) == "queued"
-    assert result["cdr"] == {}
     assert without_api_id(result["call"]) == shapes.expected_call("shape-queued2", {
         "call_status": "queued", "call_uuid": "shape-queued2", "request_uuid": "shape-queued2", "caller_name": "",
         "direction": "outbound", "from": "919000000004", "to": "919100000004",
     })
-    recorded = shapes.requests_for("shape-queued2")
     # the requested state first, then the finalized record, then the other state
-    assert status_queries(recorded) == ["live", "none", "queued"]
-    assert [entry["response_status"] for entry in recorded] == [404, 404, 200]
+    assert_asked(shapes, "shape-queued2", ["live", "none", "queued"], [404, 404, 200])
 
 
 def test_live_call_asked_as_queued(shapes: Shapes):
-    result = shapes.result("queued_but_live")
-    assert_single_look(result)
-    assert result["found"] is False
+    result = looked_at(shapes, "queued_but_live", found=False)
     assert result["call_status"] == "ringing"
-    assert result["cdr"] == {}
     assert served_status(result["call"]) == "ringing"
     assert without_api_id(result["call"])["call_uuid"] == "shape-live2"
     assert without_api_id(result["call"]) == without_api_id(shapes.served["shape-live2"][1])
-    recorded = shapes.requests_for("shape-live2")
-    assert status_queries(recorded) == ["queued", "none", "live"]
-    assert [entry["response_status"] for entry in recorded] == [404, 404, 200]
+    assert_asked(shapes, "shape-live2", ["queued", "none", "live"], [404, 404, 200])
 
 
 def test_ended_call(shapes: Shapes):

@@ -1,5 +1,5 @@
 """The simulator's response styles: an account with `response_style: wrapped` answers its live and queued lookups and lists
-in the older Plivo-style form; run from the repo root: python -m pytest tests/e2e/test_simulator_forms.py."""
+in the older Plivo-style form; run from the repo root: python -m pytest tests/e2e/test_simulator_wrapped_answers.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The older Plivo-style answers where they differ from the flat record, ad hoc (the shapes, lists and waits run against
-both forms in test_shapes.py and test_wait.py): an empty wrapped list, and call_state values outside the mapping's table."""
+both forms in test_live_call_info_results.py and test_wait.py): an empty wrapped list, and call_state values outside the mapping's table."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """live_call_info's results used by other tasks (failed_when, when, until), credentials from module_defaults of the
-action group; playbooks/gates.yml, in normal mode and in check mode (the module reads in check mode too)."""
+action group; playbooks/task_keywords.yml, in normal mode and in check mode (the module reads in check mode too)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_gates(ansible, sim: Sim, mode):
     )
     check = mode == "check-vvv"
     # No VOBIZ_* variable at all: the connection can only come from module_defaults.
-    run = ansible.playbook("gates.yml", env={}, check=check, verbose=check)
+    run = ansible.playbook("task_keywords.yml", env={}, check=check, verbose=check)
     assert run.rc == 0, run.explain()
     # live, ended (failed, ignored), when (ok), when (skipped), uri, until, dump
     assert run.recap == {"ok": 6, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 1, "rescued": 0, "ignored": 1}, run.explain()
