@@ -44,7 +44,7 @@ EQUIVALENTS = ROOT / "tests" / "unit" / "MUTANTS.md"
 # those, mutmut runs for each mutant the ones that reached its function).
 # (test_properties.py is left out: its hypothesis tests take seconds for each mutant that survives them)
 _HTTP = ("plugins/module_utils/http",)
-_CDRS = ("plugins/module_utils/cdrs", "plugins/modules/test_cdr_info.py")
+_CDRS = ("plugins/module_utils/cdrs", "plugins/module_utils/api/test_cdrs.py", "plugins/modules/test_cdr_info.py")
 TARGETS = (
     ("client", "http/_client.py", "*", _HTTP),
     ("retry", "http/_retry.py", "*", _HTTP + ("plugins/module_utils/calls/test_tracking.py", "plugins/module_utils/calls/test_tracking_rounds.py")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -291,3 +292,13 @@ def test_export_leaves_no_temporary_file_beside_dest(run_cdr_info, mocked, tmp_p
     add_export(mocked)
     assert run_cdr_info(dest=str(tmp_path / "out.csv")).result["changed"] is True
     assert [path.name for path in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_export_makes_its_temporary_file_beside_dest_not_in_the_temporary_directory(run_cdr_info, mocked, tmp_path, monkeypatch):
+    # a rename within dest's file system is atomic; the temporary directory may be on another one, or missing
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-temporary-directory"))
+    add_export(mocked)
+    dest = tmp_path / "out.csv"
+    run = run_cdr_info(dest=str(dest))
+    assert run.rc == 0 and run.result["changed"] is True, run.result
+    assert dest.read_bytes() == CSV.encode()

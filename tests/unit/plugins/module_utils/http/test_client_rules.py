@@ -78,6 +78,15 @@ def test_a_retry_note_gives_the_wait_and_the_server_s_ask_to_the_millisecond(moc
     assert notes == ["HTTP retry 1 (attempt 2 of 2 for GET %s): HTTP 429 RATE (server asked to retry after 1.25 s); waiting 1.25 s" % EXPORT_URL]
 
 
+def test_a_retry_note_rounds_to_the_millisecond_once(mocked):
+    mocked.add(responses.GET, EXPORT_URL, status=503, headers={"Retry-After": "0.0004999"}, json={"error": "busy"})
+    mocked.add(responses.GET, EXPORT_URL, json={})
+    notes = []
+    with client(retries=1, on_retry=notes.append) as vobiz:
+        vobiz.get(vobiz.account_segments("cdr", "export"), trailing_slash=False)
+    assert notes == ["HTTP retry 1 (attempt 2 of 2 for GET %s): HTTP 503 (server asked to retry after 0 s); waiting 0 s" % EXPORT_URL]
+
+
 def chained(outer: BaseException, *inner: BaseException) -> BaseException:
     """outer caused by inner[0], caused by inner[1] ..., each link through __cause__ only."""
     current = outer
@@ -93,8 +102,10 @@ def chained(outer: BaseException, *inner: BaseException) -> BaseException:
      "connection refused"),
     (chained(requests.exceptions.ConnectionError(""), http.client.RemoteDisconnected()), "the server closed the connection without a complete answer"),
     (requests.exceptions.ConnectionError("TLS failure"), "TLS handshake failed"),
+    (requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+     "TLS handshake failed ([SSL: WRONG_VERSION_NUMBER] wrong version number)"),
     (requests.exceptions.ConnectionError("no idea"), "ConnectionError"),
-], ids=["timed-out-text", "cause-chain", "type-name", "tls-without-detail", "unknown"])
+], ids=["timed-out-text", "cause-chain", "type-name", "tls-without-detail", "tls-detail", "unknown"])
 def test_a_transport_failure_reads_as_its_cause(exc, cause):
     assert describe_exception(exc, 2.5) == cause
 

@@ -70,3 +70,16 @@ def test_only_a_json_or_empty_404_is_the_api_saying_not_here():
     assert type(http_error(404, "Not Found", REQUEST, b"<html>", False, (None, None, None, None), "MA_1")) is VobizHTTPError
     found = http_error(404, "Not Found", REQUEST, b"{}", True, (None, "not found", "r", None), "MA_1")
     assert (type(found), found.url, found.message) == (VobizNotFoundError, URL, "GET %s answered HTTP 404 Not Found: not found (request id r)" % URL)
+
+
+def test_a_connection_error_is_taken_as_transient_and_sent_unless_told():
+    # a connection lost while reading the answer is raised so: the request may have acted, and another try may do
+    error = VobizConnectionError("GET u failed while reading the answer: reset")
+    assert (error.transient, error.sent) == (True, True)
+
+
+def test_the_request_id_is_read_under_each_of_its_names_and_only_text_counts():
+    assert error_details({"request_id": "r-2", "api_id": "a"})[2] == "r-2"
+    assert error_details({"requestId": "r-1", "request_id": "r-2"})[2] == "r-1"
+    assert error_details({"api_id": "a"})[2] == "a"
+    assert error_details({"error": {"code": 5, "message": ""}, "requestId": 7}) == (None, None, None, None)
