@@ -3,9 +3,9 @@
 Usage: python scripts/mutants.py [--workers N] [--keep] [--only LABEL ...] [--min-score 90]
 
 For each target below mutmut changes one thing at a time in the file (a `<` into `<=`, a string, a default, a call
-removed ...) and runs the unit tests that reach the changed function (mutmut's own per-function selection, from one
-traced run of tests/unit); a mutant that no test fails on has survived. The script then prints, for each file, the
-mutants killed, survived and timed out and the share caught, and lists the survivors.
+removed ...) and runs the target's tests (TARGETS names them), of those only the ones that reached the changed function
+(mutmut records which from one traced run); a mutant that every test passes on has survived. The script then prints,
+for each file, the mutants killed, survived and timed out and the share caught, and lists the survivors.
 
 A survivor that no test can kill, because the mutant behaves as the original does, is listed in tests/unit/MUTANTS.md
 with its key and the reason; it is left out of the file's count. The script exits 1 when a file catches less than
@@ -13,9 +13,9 @@ with its key and the reason; it is left out of the file's count. The script exit
 the tests changed; mutmut numbers the mutants of a function in order, so an edit of a function renumbers them).
 
 mutmut copies the code it mutates into ./mutants and runs pytest there, which needs the ansible_collections/<namespace>/
-<name> layout: the collection is staged (scripts/stage.sh) under build/mutants/ansible_collections/vobiz/telephony, the
-config written to build/mutants/setup.cfg from TARGETS, and mutmut run in build/mutants. A run starts afresh (results
-of an earlier run could hide a test that changed) unless --keep.
+<name> layout: for each target the collection is staged (scripts/stage.sh) under build/mutants/<label>/ansible_collections/
+vobiz/telephony, mutmut's config written to build/mutants/<label>/setup.cfg from TARGETS, and mutmut run there. A run
+starts afresh (results of an earlier run could hide a test that changed) unless --keep.
 
 It runs in the interpreter that runs it (.venv: mutmut, pytest and ansible-core).
 """
