@@ -72,7 +72,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help test venvs stage seed-get-pip lint units e2e sanity ansible-test-units \
         ansible-test-integration lint-ansible changelog changelog-release docs-lint docs galaxy-import \
-        matrix matrix-units matrix-e2e demo bench stress clean distclean
+        matrix matrix-units matrix-e2e demo bench stress mutants clean distclean
 
 help:
 	@echo "make test                      all gates, in order, with a summary (what CI runs)"
@@ -82,6 +82,7 @@ help:
 	@echo "make changelog-release         once per release: changelog.yaml + CHANGELOG.md from the fragments"
 	@echo "make bench                     benchmarks against the simulator (figures, not a gate; docs/benchmarks.md)"
 	@echo "make stress                    every e2e test, 3 times over with every core busy and the hand-overs jittered (not a gate)"
+	@echo "make mutants                   mutation testing of the rules in module_utils, per file (not a gate; tests/README.md)"
 	@echo "make clean | distclean         remove build output | and the virtual environments"
 
 test:
@@ -116,7 +117,7 @@ seed-get-pip: $(VENV_STAMP)
 
 # --- 1. ruff, the marks of the tests that compare times, and the words of the glossary (docs/architecture.md) ----------
 lint: $(VENV_STAMP)
-	$(VENV)/bin/ruff check plugins extensions tests scripts/stress.py scripts/check-glossary.py
+	$(VENV)/bin/ruff check plugins extensions tests scripts/stress.py scripts/check-glossary.py scripts/mutants.py
 	$(PY) scripts/stress.py --check-targets
 	$(PY) scripts/check-glossary.py
 
@@ -233,6 +234,17 @@ stress: $(VENV_STAMP) seed-get-pip stage
 	PATH="$(ROOT)/$(VENV)/bin:$$PATH" $(PY) scripts/stress.py --runs $(STRESS_RUNS) --set $(STRESS_SET) \
 	    $(if $(STRESS_JITTER),--jitter $(STRESS_JITTER)) \
 	    --integration 'cd $(COLL) && $(ANSIBLE_TEST) integration {target} $(ANSIBLE_TEST_OPTS)'
+
+# --- mutants (not a gate of `make test`): mutation testing with mutmut (tests/README.md) ------------------------------------
+# scripts/mutants.py stages the collection under build/mutants, runs mutmut over the files of module_utils that hold the
+# rules a user trusts (its TARGETS) with the unit tests that reach each mutated function, MUTANTS_WORKERS at a time, and
+# prints per file the mutants killed, survived and timed out; it fails when a file catches less than 90% of its mutants
+# that tests/unit/MUTANTS.md does not list as equivalent, or when an entry there is stale. MUTANTS_ARGS: more options
+# (--only LABEL, --keep, --report).
+MUTANTS_WORKERS ?= 2
+MUTANTS_ARGS ?=
+mutants: $(VENV_STAMP)
+	$(PY) scripts/mutants.py --workers $(MUTANTS_WORKERS) $(MUTANTS_ARGS)
 
 # --- cleaning -------------------------------------------------------------------------------
 clean:

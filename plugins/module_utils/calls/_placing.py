@@ -152,11 +152,12 @@ def place_call(api: CallApi, placement: Placement) -> Placement:
     """Send one destination's request, once (the client retries it only where Vobiz cannot have acted on it)."""
     try:
         response = api.place(placement.request)
+        # a 2xx whose body is not an object is an answer that could not be read: the call may have been placed
+        answer = json_object(response, 'a JSON object with a "request_uuid"')
     except VobizError as error:
         if may_have_taken_effect(error):
             placement.call_status = UNKNOWN
         raise PlacingError(placement, error) from None
-    answer = json_object(response, 'a JSON object with a "request_uuid"')
     request_uuid = answer.get("request_uuid")
     if isinstance(request_uuid, list) and len(request_uuid) == 1:
         request_uuid = request_uuid[0]

@@ -97,13 +97,12 @@ def answer_rate(summary: dict) -> float | None:
 @dataclass
 class Search:
     """What a search found: at most `limit` cdrs newest first, Vobiz's `total`, whether more were left (`truncated`),
-    the summary of the filtered set, and how many pages were read."""
+    and the summary of the filtered set."""
 
     cdrs: list
     total: int
     truncated: bool
     summary: dict
-    pages: int
 
     def as_result(self) -> dict:
         return {"records": self.cdrs, "count": len(self.cdrs), "total": self.total, "truncated": self.truncated,
@@ -124,7 +123,7 @@ def search(api: CdrApi, query: dict, limit: int, concurrency: int) -> Search:
     summary = dict(first.summary)
     if summary:
         summary["answer_rate"] = answer_rate(summary)
-    return Search(cdrs, first.total, first.total > limit, summary, pages)
+    return Search(cdrs, first.total, first.total > limit, summary)
 
 
 def wait_for_cdr(api: CdrApi, call_uuid: str, timeout: float, every: float) -> WaitOutcome:

@@ -285,11 +285,11 @@ class VobizClient:
         request_id = request_id or response.headers.get("X-Request-Id") or None
         if 200 <= status < 300:
             if request.accept:
-                return ApiResponse(status, body.decode("utf-8", "replace"), request_id, request.shown, request.label)
+                return ApiResponse(status, body.decode("utf-8", "replace"), request.shown, request.label)
             if not is_json and not (request.method == "DELETE" and not body.strip()):
                 raise VobizResponseError("%s answered HTTP %d but the body is not JSON: %r"
                                          % (request.label, status, body_preview(body)), url=request.shown, status_code=status)
-            return ApiResponse(status, data, request_id, request.shown, request.label)
+            return ApiResponse(status, data, request.shown, request.label)
         if retry_after is None:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise http_error(status, response.reason, request, body, is_json, (code, message, request_id, retry_after), self.auth_id)

@@ -61,10 +61,9 @@ class VobizHTTPError(VobizError):
     """An HTTP error status, with what Vobiz said about it."""
 
     def __init__(self, message: str, url: str, status_code: int, error_code: str | None = None,
-                 error_message: str | None = None, request_id: str | None = None, retry_after: float | None = None):
+                 request_id: str | None = None, retry_after: float | None = None):
         super().__init__(message, url=url, status_code=status_code)
         self.error_code = error_code
-        self.error_message = error_message
         self.request_id = request_id
         self.retry_after = retry_after
 
@@ -89,10 +88,9 @@ class ApiResponse:
     """A decoded 2xx answer; `data` is None for an answer without a body (a DELETE's 204).
     `label` is the request as messages show it: the method and the redacted URL."""
 
-    def __init__(self, status_code: int, data, request_id: str | None, url: str, label: str | None = None):
+    def __init__(self, status_code: int, data, url: str, label: str | None = None):
         self.status_code = status_code
         self.data = data
-        self.request_id = request_id
         self.url = url
         self.label = label or url
 
@@ -165,7 +163,7 @@ def http_error(status: int, reason: str, request, body: bytes, is_json: bool, de
     head = "%s answered HTTP %d%s" % (request.label, status, " %s" % reason if reason else "")
     if status in (401, 403):
         text = "Vobiz refused the credentials of auth_id %s (HTTP %d%s)" % (auth_id, status, ": %s" % said if said else "")
-        return VobizAuthError(text + " for %s" % request.label, shown, status, code, message, request_id, retry_after)
+        return VobizAuthError(text + " for %s" % request.label, shown, status, code, request_id, retry_after)
     if said:
         text = "%s: %s" % (head, said)
     elif body.strip() and not is_json:
@@ -176,4 +174,4 @@ def http_error(status: int, reason: str, request, body: bytes, is_json: bool, de
         text += " (request id %s)" % request_id
     # Only a JSON 404 (or an empty one) is the API's own "not here"; an HTML 404 means a wrong api_url or a proxy.
     kind = VobizNotFoundError if status == 404 and (is_json or not body.strip()) else VobizHTTPError
-    return kind(text, shown, status, code, message, request_id, retry_after)
+    return kind(text, shown, status, code, request_id, retry_after)

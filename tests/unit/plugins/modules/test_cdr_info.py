@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -260,3 +261,44 @@ def test_export_into_a_missing_directory_fails_naming_dest(run_cdr_info, mocked,
     add_export(mocked)
     run = run_cdr_info(dest=str(tmp_path / "nope" / "out.csv"))
     assert run.failed and "dest" in run.result["msg"]
+
+
+def test_export_into_a_missing_directory_fails_with_the_directory_named(run_cdr_info, mocked, tmp_path):
+    add_export(mocked)
+    dest = tmp_path / "nope" / "out.csv"
+    run = run_cdr_info(dest=str(dest))
+    assert run.failed and run.result["msg"] == "dest %s: the directory %s does not exist" % (dest, tmp_path / "nope")
+    assert run.result["http_retries"] == 0 and not (tmp_path / "nope").exists()
+
+
+def test_export_to_a_dest_that_cannot_be_read_fails_naming_it(run_cdr_info, mocked, tmp_path):
+    add_export(mocked)
+    dest = tmp_path / "a-directory"
+    dest.mkdir()
+    run = run_cdr_info(dest=str(dest))
+    assert run.failed and run.result["msg"].startswith("dest %s cannot be read: " % dest) and "Is a directory" in run.result["msg"]
+    assert run.result["http_retries"] == 0
+
+
+def test_export_in_check_mode_to_a_new_file_with_file_options_is_a_change_and_leaves_nothing(run_cdr_info, mocked, tmp_path):
+    add_export(mocked)
+    dest = tmp_path / "new.csv"
+    run = run_cdr_info(dest=str(dest), mode="0600", _ansible_check_mode=True)
+    assert run.rc == 0 and run.result["changed"] is True, run.result
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_leaves_no_temporary_file_beside_dest(run_cdr_info, mocked, tmp_path):
+    add_export(mocked)
+    assert run_cdr_info(dest=str(tmp_path / "out.csv")).result["changed"] is True
+    assert [path.name for path in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_export_makes_its_temporary_file_beside_dest_not_in_the_temporary_directory(run_cdr_info, mocked, tmp_path, monkeypatch):
+    # a rename within dest's file system is atomic; the temporary directory may be on another one, or missing
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-temporary-directory"))
+    add_export(mocked)
+    dest = tmp_path / "out.csv"
+    run = run_cdr_info(dest=str(dest))
+    assert run.rc == 0 and run.result["changed"] is True, run.result
+    assert dest.read_bytes() == CSV.encode()

@@ -22,6 +22,7 @@ from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import (
     PLIVO_NOT_FOUND,
     UUID,
     CallWorld,
+    FakeClock,
     add_call,
     add_list,
     call_url,
@@ -458,3 +459,11 @@ def test_wait_for_all_fails_on_the_first_error(mocked, calls, clock):
         wait_all(calls, clock, ["a"])
     assert error.value.status_code == 401
     assert clock.sleeps == []
+
+
+def test_wait_for_calls_runs_on_the_clock_and_pause_it_is_given(mocked, calls, clock):
+    add_call(mocked, "q-1", "queued", json=live_record("q-1", "queued"))
+    other = FakeClock()
+    outcome = wait_for_calls(calls, ["q-1"], "queued", lambda look: False, 1, timeout=5, every=2, clock=other.monotonic, pause=other.sleep)
+    assert (outcome.reached, outcome.rounds, outcome.waited, other.sleeps, clock.sleeps) == (False, 4, 5.0, [2, 2, 1], [])
+    assert outcome.pending == ["q-1"] and outcome.call_uuids == ["q-1"]

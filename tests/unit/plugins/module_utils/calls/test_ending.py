@@ -263,3 +263,42 @@ def test_wait_for_all_times_out_with_the_last_observations(mocked, calls, clock)
     assert not outcome.reached
     assert [observation.call_status for observation in outcome.last] == ["in-progress"]
     assert clock.elapsed == pytest.approx(3)
+
+
+def test_an_end_calls_error_says_the_error_message_and_holds_no_ending_unless_given():
+    error = VobizAuthError("refused", "u", 401)
+    failure = EndCallsError(UUID, error)
+    assert (str(failure), failure.call_uuid, failure.error, failure.endings) == ("refused", UUID, error, [])
+
+
+def test_a_queued_call_that_ended_before_its_cancel_is_seen_ended_through_its_cdr(calls, mocked):
+    add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
+    add_call(mocked, UUID, "queued", json=queued_record(UUID, "req-1"))
+    add_delete(mocked, "Request", "req-1", status=404)
+    add_call(mocked, UUID, "live", status=404, json=PLIVO_NOT_FOUND)
+    add_call(mocked, UUID, "ended", json=cdr_record(UUID))
+    ending = end_call(calls, UUID, check_mode=False)
+    assert (ending.first.call_status, ending.action, ending.last.call_status, ending.last.cdr) == ("queued", "none", "ended", cdr_record(UUID))
+    assert requested(mocked)[-2:] == [("Call/%s/" % UUID, "live"), ("Call/%s/" % UUID, None)]
+
+
+def test_a_call_still_seen_live_after_every_not_found_is_left_after_so_many_steps(calls, mocked):
+    add_call(mocked, UUID, "live", json=live_record(UUID))
+    add_not_found(mocked, UUID, "ended")
+    add_delete(mocked, "Call", UUID, status=404)
+    ending = end_call(calls, UUID, check_mode=False)
+    assert (ending.call_uuid, ending.action, ending.first.call_status, ending.last.call_status, ending.last.found) == \
+        (UUID, "none", "in-progress", "in-progress", True)
+    assert [entry[0] for entry in requested(mocked, with_method=True)].count("DELETE") == 3
+
+
+def test_confirm_ended_runs_on_the_clock_and_pause_it_is_given(calls, mocked, clock):
+    add_call(mocked, UUID, "ended", status=404, json=NOT_FOUND_BODY)
+    add_call(mocked, UUID, "live", json=live_record(UUID))
+    first = calls.look(UUID, "live")
+    ending = end_call(calls, UUID, check_mode=True)
+    pauses = []
+    outcome = confirm_ended(calls, [ending], 1, timeout=6, every=4, clock=clock.monotonic, pause=lambda seconds: pauses.append(seconds) or clock.sleep(seconds))
+    assert (outcome.reached, outcome.rounds, pauses) == (False, 3, [4, 2])
+    assert ending.last.call_status == first.call_status == "in-progress" and ending.last.found

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import pytest
 import responses
+from responses import matchers
 
-from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import answer_rate, date_of, filter_errors, search_query
+from ansible_collections.vobiz.telephony.plugins.module_utils.api._cdrs import CdrApi
+from ansible_collections.vobiz.telephony.plugins.module_utils.cdrs._search import (
+    answer_rate,
+    date_error,
+    date_of,
+    date_order_error,
+    filter_errors,
+    search,
+    search_query,
+)
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizHTTPError
 from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import ACCOUNT_URL, API_URL, AUTH_ID, AUTH_TOKEN
@@ -72,3 +82,36 @@ def test_get_text_raises_on_an_error_answer_naming_method_and_url(mocked):
         client.get_text(client.account_segments("cdr", "export"), trailing_slash=False)
     assert raised.value.status_code == 400 and "GET " in raised.value.message and "/cdr/export" in raised.value.message
     assert AUTH_TOKEN not in raised.value.message
+
+
+def test_a_date_that_is_not_one_is_named_with_the_forms_taken():
+    assert date_error("start_date", "2026-02-30") == "start_date '2026-02-30' is not a date: use YYYY-MM-DD or a datetime such as 2026-05-11T06:59:31Z"
+    assert date_error("start_date", "2026-02-28") is None
+
+
+def test_an_end_before_the_start_is_named_and_a_missing_date_makes_no_range():
+    assert date_order_error({"start_date": "2026-05-11T00:00:00Z", "end_date": "2026-05-10"}) == "end_date 2026-05-10 is before start_date 2026-05-11"
+    assert date_order_error({"start_date": "2026-05-11"}) is None
+    assert date_order_error({}) is None
+
+
+@pytest.mark.parametrize("summary", [{"answerRate": "45X"}, {"answeredCalls": 1, "totalCalls": None}, {"answeredCalls": 1, "totalCalls": True}],
+                         ids=["trailing-text", "no-total", "true-total"])
+def test_an_answer_rate_that_cannot_be_read_nor_computed_is_none(summary):
+    assert answer_rate(summary) is None
+
+
+def serve(mocked, total: int, per_page: int = 2):
+    for number in range(1, max(1, -(-total // per_page)) + 1):
+        data = [{"call_uuid": "c-%d" % index} for index in range((number - 1) * per_page, min(total, number * per_page))]
+        mocked.add(responses.GET, ACCOUNT_URL + "/cdr", json={"data": data, "pagination": {"total": total, "per_page": per_page}},
+                   match=[matchers.query_param_matcher({"page": str(number), "per_page": "100"})])
+
+
+@pytest.mark.parametrize("total, limit, count, truncated, pages", [(5, 5, 5, False, 3), (5, 4, 4, True, 2), (5, 10, 5, False, 3), (0, 5, 0, False, 1)])
+def test_a_search_reads_the_pages_still_needed_up_to_limit_and_says_whether_more_were_left(mocked, total, limit, count, truncated, pages):
+    serve(mocked, total)
+    with VobizClient(API_URL, AUTH_ID, AUTH_TOKEN, retries=0) as client:
+        found = search(CdrApi(client), {}, limit, concurrency=2)
+    assert (found.cdrs, found.total, found.truncated) == ([{"call_uuid": "c-%d" % index} for index in range(count)], total, truncated)
+    assert len(mocked.calls) == pages

@@ -15,7 +15,15 @@ import pytest
 
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._answer_xml import DEFAULT_INPUT_XML, HANG_UP, answer_document, xml_error
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._callback_events import EVENT_TYPES, callback_event, event_type
-from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._receiver import MAX_BODY, Receiver, public_url_error
+from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._receiver import (
+    MAX_BODY,
+    MAX_FIELDS,
+    Receiver,
+    form_fields,
+    media_type,
+    public_url_error,
+    signed_url,
+)
 from ansible_collections.vobiz.telephony.plugins.module_utils.receiving._signatures import signature
 
 TOKEN = "tok-Unit-callbacks-SECRET"
@@ -303,3 +311,55 @@ def test_public_urls_are_what_was_signed(replay_clock):
 def test_public_url_checks(url, expected):
     error = public_url_error(url)
     assert error is None if expected is None else expected in error
+
+
+def test_a_form_is_read_field_by_field_and_refused_past_its_rules():
+    assert form_fields("a=b=c&a=second&x+y=1%2B2&p+q=r+s") == {"a": "b=c", "x y": "1+2", "p q": "r s"}
+    assert len(form_fields("&".join("f%d=1" % index for index in range(MAX_FIELDS)))) == MAX_FIELDS
+    with pytest.raises(ValueError, match="^more than 1000 fields$"):
+        form_fields("&".join("f%d=1" % index for index in range(MAX_FIELDS + 1)))
+    with pytest.raises(ValueError, match="^a field without '='$"):
+        form_fields("a=1&b")
+    with pytest.raises(UnicodeDecodeError):
+        form_fields("%ff=1")  # an escape that is not UTF-8, in a name as in a value
+    with pytest.raises(UnicodeDecodeError):
+        form_fields("a=%ff")
+
+
+def test_the_media_type_is_what_comes_before_the_first_parameter():
+    assert media_type("Application/X-WWW-Form-Urlencoded; charset=utf-8; boundary=x") == FORM
+    assert media_type(None) == ""
+
+
+NO_QUERY = "must be an absolute http:// or https:// URL without query or fragment, such as https://eda.example.com/hooks"
+
+
+@pytest.mark.parametrize("url, error", [
+    ("https://eda.example.com/hooks?", "public_url 'https://eda.example.com/hooks?' " + NO_QUERY),
+    ("https://eda.example.com/hooks#", "public_url 'https://eda.example.com/hooks#' " + NO_QUERY),
+    ("https://eda.example.com:99999/hooks", "public_url 'https://eda.example.com:99999/hooks' is not a valid URL: Port out of range 0-65535"),
+], ids=["empty-query", "empty-fragment", "bad-port"])
+def test_a_public_url_with_a_query_a_fragment_or_a_bad_port_is_refused(url, error):
+    assert public_url_error(url) == error
+
+
+def test_the_signed_url_is_the_base_without_its_trailing_slashes_and_the_path():
+    assert signed_url("https://eda.example.com/X//", "/answer") == "https://eda.example.com/X/answer"
+
+
+def test_a_refusal_names_an_unknown_peer_so(replay_clock):
+    reply = receiver(replay_clock).handle("PUT", "http", HOST, "/hangup", Headers(), FORM, b"")
+    assert reply.refusal == "refused PUT /hangup from ?: method not allowed, only GET and POST (HTTP 405)"
+
+
+def test_a_query_that_cannot_be_read_is_refused_saying_why(replay_clock):
+    reply = receiver(replay_clock).handle("GET", "http", HOST, "/hangup?a=1&b", Headers(), None, b"", "127.0.0.9")
+    assert (reply.status, reply.refusal) == (400, "refused GET /hangup from 127.0.0.9: a query string that cannot be read (ValueError) (HTTP 400)")
+
+
+def test_a_signature_refusal_names_the_method_the_path_and_the_peer(replay_clock):
+    forged = Headers({"X-Vobiz-Signature-V3": "forged", "X-Vobiz-Signature-V3-Nonce": "12345678901234567890"})
+    reply = post(receiver(replay_clock), "/hangup", {"Event": "Hangup"}, headers=forged)
+    assert reply.refusal == "refused POST /hangup from 127.0.0.9: a signature that does not verify (HTTP 403)"
+    unsigned = post(receiver(replay_clock), "/hangup", {"Event": "Hangup"}, headers=Headers())
+    assert unsigned.refusal == "refused POST /hangup from 127.0.0.9: no signature (HTTP 403)"

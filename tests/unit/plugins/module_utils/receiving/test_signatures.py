@@ -132,3 +132,34 @@ def test_the_replay_cache_stays_bounded():
     assert len(cache) == 100
     assert cache.seen_or_add(["n999"], 1.0) is True
     assert cache.seen_or_add(["n0"], 1.0) is False  # the oldest went first
+
+
+@pytest.mark.parametrize("received, expected", [
+    ("wrong," + V3, "v3"),  # no space after the comma
+    (V3 + ",wrong", "v3"),  # a later candidate that fails does not undo one that verified
+    ("\ud800," + V3, "v3"),  # a candidate that is not even text is only a candidate that fails
+    (V3 + "," + " " * (1024 - len(V3) - 1), "v3"),  # 1024 characters: looked at
+    (V3 + "," + " " * (1024 - len(V3)), "none"),  # 1025: not looked at, and refused
+], ids=["no-space", "valid-first", "surrogate", "longest", "too-long"])
+def test_a_list_of_candidates_verifies_when_one_does(received, expected):
+    assert verify(headers(v3=received, v3_nonce=NONCE), [URL], TOKEN).signature == expected
+
+
+def test_a_signature_without_its_nonce_does_not_stop_the_others_from_verifying():
+    verdict = verify(headers(v3=V3, v2=V2, v2_nonce=NONCE), [URL], TOKEN)
+    assert (verdict.signature, verdict.problem, verdict.nonces) == ("v2", None, (NONCE,))
+
+
+def test_every_verdict_carries_the_nonces_of_the_request():
+    unsigned = verify(headers(v3_nonce=NONCE, v2_nonce="other"), [URL], TOKEN)
+    assert (unsigned.signature, unsigned.problem, unsigned.nonces, unsigned.signed) == ("none", None, (NONCE, "other"), False)
+    refused = verify(headers(v3="forged" + V3[6:], v3_nonce=NONCE), [URL], TOKEN)
+    assert (refused.signature, refused.problem, refused.nonces, refused.signed) == ("none", "a signature that does not verify", (NONCE,), True)
+
+
+def test_a_nonce_exactly_one_window_old_is_forgotten():
+    cache = ReplayCache(window=10, capacity=5)
+    assert cache.seen_or_add([NONCE], now=0) is False
+    assert cache.seen_or_add([NONCE], now=9.5) is True
+    assert cache.seen_or_add([NONCE], now=10) is False  # accepted at 0, the window is over: taken afresh
+    assert len(cache) == 1
