@@ -64,7 +64,7 @@ def test_a_cdr_is_read_wrapped_or_bare_and_none_while_there_is_none(cdrs, mocked
     mocked.add(responses.GET, CDR_URL + "/c-1", json={"success": True, "data": {"call_uuid": "c-1"}})
     mocked.add(responses.GET, CDR_URL + "/c-2", json={"call_uuid": "c-2"})
     mocked.add(responses.GET, CDR_URL + "/c-3", status=404, json={"error": "not found"})
-    assert [cdrs.fetch_cdr(uuid) for uuid in ("c-1", "c-2", "c-3")] == [{"call_uuid": "c-1"}, {"call_uuid": "c-2"}, None]
+    assert [cdrs.fetch(uuid) for uuid in ("c-1", "c-2", "c-3")] == [{"call_uuid": "c-1"}, {"call_uuid": "c-2"}, None]
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -74,7 +74,7 @@ def test_a_cdr_is_read_wrapped_or_bare_and_none_while_there_is_none(cdrs, mocked
 def test_a_malformed_cdr_is_an_error_saying_what_was_expected(cdrs, mocked, body, expected):
     mocked.add(responses.GET, CDR_URL + "/c-1", json=body)
     with pytest.raises(VobizResponseError) as error:
-        cdrs.fetch_cdr("c-1")
+        cdrs.fetch("c-1")
     assert error.value.message.startswith("GET %s/c-1 answered HTTP 200 with JSON that is not %s: " % (CDR_URL, expected))
 
 

@@ -249,19 +249,19 @@ def test_wait_for_all_looks_again_only_at_calls_not_done(mocked, calls, clock):
         return (200, live_record("b")) if status == "live" else (404, PLIVO_NOT_FOUND)
 
     serve_call(mocked, "b", b_answer)
-    outcome = wait_for_calls(calls, ["a", "b"], "live", lambda observation: observation.call_status == "ended", concurrency=2, timeout=10,
+    outcome = wait_for_calls(calls, ["a", "b"], "live", lambda look: look.call_status == "ended", concurrency=2, timeout=10,
                              every=1, seen_in={"a": "ended", "b": "ended"})
     assert outcome.reached
-    assert [observation.call_status for observation in outcome.last] == ["ended", "ended"]
+    assert [look.call_status for look in outcome.last] == ["ended", "ended"]
     assert outcome.rounds == 3 and clock.sleeps == [1, 1]
     assert sum(1 for path, _status in requested(mocked) if path == "Call/a/") == 1  # done at the first look
 
 
-def test_wait_for_all_times_out_with_the_last_observations(mocked, calls, clock):
+def test_wait_for_all_times_out_with_the_last_looks(mocked, calls, clock):
     serve_call(mocked, UUID, lambda status: (200, live_record(UUID)) if status == "live" else (404, PLIVO_NOT_FOUND))
-    outcome = wait_for_calls(calls, [UUID], "live", lambda observation: observation.call_status == "ended", concurrency=1, timeout=3, every=1)
+    outcome = wait_for_calls(calls, [UUID], "live", lambda look: look.call_status == "ended", concurrency=1, timeout=3, every=1)
     assert not outcome.reached
-    assert [observation.call_status for observation in outcome.last] == ["in-progress"]
+    assert [look.call_status for look in outcome.last] == ["in-progress"]
     assert clock.elapsed == pytest.approx(3)
 
 
