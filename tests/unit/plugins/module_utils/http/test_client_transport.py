@@ -170,7 +170,11 @@ def _rounds(server, pool_size: int, rounds: int, size: int) -> None:
     with client(server.url, retries=0, timeout=5, pool_size=pool_size) as vobiz:
         for _round in range(rounds):
             answers = []
-            threads = [threading.Thread(target=lambda: answers.append(vobiz.get(("Account", AUTH_ID)).data)) for _thread in range(size)]
+
+            def request(answers=answers):
+                answers.append(vobiz.get(("Account", AUTH_ID)).data)
+
+            threads = [threading.Thread(target=request) for _thread in range(size)]
             for thread in threads:
                 thread.start()
             for thread in threads:
