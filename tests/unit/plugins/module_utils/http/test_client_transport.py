@@ -69,11 +69,44 @@ def test_a_connection_dropped_while_the_body_is_read_fails_with_that_message(moc
     assert (error.value.url, error.value.transient, error.value.sent) == (shown, True, True)
 
 
+class _StalledBody(io.BufferedReader):
+    """A body that stops coming: its read times out."""
+
+    def __init__(self):
+        super().__init__(io.BytesIO(b"{}"))
+
+    def read(self, *args):
+        raise TimeoutError("timed out")
+
+    read1 = read
+    readinto = read
+
+
+def test_a_body_that_stops_coming_fails_as_no_answer_within_the_timeout(mocked):
+    mocked.add(responses.GET, EXPORT_URL, body=_StalledBody(), auto_calculate_content_length=False)
+    with client(retries=0, timeout=2.5) as vobiz, pytest.raises(VobizConnectionError) as error:
+        vobiz.get(SEGMENTS, trailing_slash=False)
+    assert error.value.message == "GET %s failed while reading the answer: no answer within 2.5 s" % EXPORT_URL
+
+
+def test_a_body_of_many_chunks_is_read_whole(mocked):
+    data = {"rows": ["%06d" % number for number in range(40000)]}  # about 400 KB: several reads of the connection
+    mocked.add(responses.GET, EXPORT_URL, json=data)
+    with client(retries=0) as vobiz:
+        assert vobiz.get(SEGMENTS, trailing_slash=False).data == data
+
+
 def test_a_declared_length_of_exactly_the_limit_is_read(mocked):
     body = b'{"pad": "' + b"x" * 100 + b'"}'
     mocked.add(responses.GET, EXPORT_URL, body=body, headers={"Content-Length": str(len(body))}, auto_calculate_content_length=False)
     with client(retries=0, max_body_bytes=len(body)) as vobiz:
         assert vobiz.get(SEGMENTS, trailing_slash=False).data == {"pad": "x" * 100}
+
+
+def test_an_api_url_keeps_the_last_letter_of_its_path_and_drops_only_slashes(mocked):
+    mocked.add(responses.GET, "https://api.vobiz.ai/BOX/Account/%s/" % AUTH_ID, json={})
+    with client("https://api.vobiz.ai/BOX//", retries=0) as vobiz:
+        assert vobiz.get(("Account", AUTH_ID)).url == "https://api.vobiz.ai/BOX/Account/%s/" % AUTH_ID
 
 
 # --- the thread of an exchange ------------------------------------------------------------------------------------
