@@ -129,7 +129,7 @@ def test_an_exchange_cut_at_the_timeout_is_left_on_a_daemon_thread(mocked):
         assert entered.wait(10)
     finally:
         release.set()
-    assert error.value.message == "GET %s failed: no complete answer within 0.05 s" % EXPORT_URL
+    assert (error.value.message, error.value.url) == ("GET %s failed: no complete answer within 0.05 s" % EXPORT_URL, EXPORT_URL)
     assert threads[0].daemon is True
 
 
