@@ -7,8 +7,11 @@ exact body limit, the thread an abandoned exchange runs on, and the connections 
 
 from __future__ import annotations
 
+import datetime
 import io
+import ipaddress
 import socketserver
+import ssl
 import threading
 
 import pytest
@@ -144,8 +147,14 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, drop_first=False, together=1):
+    def __init__(self, drop_first=False, together=1, tls=None):
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.scheme = "http"
+        if tls is not None:  # (certfile, keyfile): HTTPS
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.socket = context.wrap_socket(self.socket, server_side=True)
+            self.scheme = "https"
         self.drop_first = drop_first
         self.together = together
         self.connections = 0
@@ -156,7 +165,7 @@ class _Server(socketserver.ThreadingTCPServer):
 
     @property
     def url(self) -> str:
-        return "http://127.0.0.1:%d/api/v1" % self.server_address[1]
+        return "%s://127.0.0.1:%d/api/v1" % (self.scheme, self.server_address[1])
 
     def __enter__(self):
         return self
@@ -199,8 +208,8 @@ def test_a_connection_closed_without_an_answer_is_not_sent_again_by_the_transpor
         assert (server.connections, notes) == (1, [])
 
 
-def _rounds(server, pool_size: int, rounds: int, size: int) -> None:
-    with client(server.url, retries=0, timeout=5, pool_size=pool_size) as vobiz:
+def _rounds(server, pool_size: int, rounds: int, size: int, verify=True) -> None:
+    with client(server.url, retries=0, timeout=5, pool_size=pool_size, verify=verify) as vobiz:
         for _round in range(rounds):
             answers = []
 
@@ -221,3 +230,32 @@ def test_the_client_keeps_as_many_connections_as_its_pool_size_at_least_one(pool
     with _Server(together=2) as server:
         _rounds(server, pool_size, rounds=2, size=2)
         assert server.connections == connections
+
+
+def _certificate(directory) -> tuple:
+    """A self-signed certificate for 127.0.0.1, made now: (certfile, keyfile)."""
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    certfile, keyfile = directory / "cert.pem", directory / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(certfile), str(keyfile)
+
+
+def test_over_https_too_the_client_keeps_as_many_connections_as_its_pool_size(tmp_path):
+    tls = _certificate(tmp_path)
+    with _Server(together=2, tls=tls) as server:
+        _rounds(server, 1, rounds=2, size=2, verify=tls[0])
+        assert server.connections == 3
