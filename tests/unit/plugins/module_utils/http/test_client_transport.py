@@ -259,3 +259,16 @@ def test_over_https_too_the_client_keeps_as_many_connections_as_its_pool_size(tm
     with _Server(together=2, tls=tls) as server:
         _rounds(server, 1, rounds=2, size=2, verify=tls[0])
         assert server.connections == 3
+
+
+def test_a_client_checks_certificates_unless_told_not_to(tmp_path):
+    with _Server(tls=_certificate(tmp_path)) as server:
+        with client(server.url, retries=0, timeout=5) as vobiz, pytest.raises(VobizConnectionError) as error:
+            vobiz.get(("Account", AUTH_ID))
+    assert "failed: TLS certificate verification failed" in error.value.message
+
+
+def test_delete_without_a_trailing_slash_sends_none(mocked):
+    mocked.add(responses.DELETE, ACCOUNT_URL + "/Application/app-1", status=204)
+    with client(retries=0) as vobiz:
+        assert vobiz.delete(("Account", AUTH_ID, "Application", "app-1"), trailing_slash=False).url == ACCOUNT_URL + "/Application/app-1"
