@@ -118,8 +118,11 @@ def test_an_exception_chain_that_loops_is_read_once():
 
 
 def test_a_connection_never_opened_is_found_past_an_exception_seen_twice():
+    # taken from the end: the exception seen twice comes first, the connection never opened (the cause) after it
     seen_twice = OSError("again")
-    exc = requests.exceptions.ConnectionError(NewConnectionError(None, "refused"), seen_twice, seen_twice)
+    exc = requests.exceptions.ConnectionError(seen_twice, seen_twice)
+    exc.__cause__ = NewConnectionError(None, "refused")
+    assert exc.args == (seen_twice, seen_twice)
     assert _client._may_have_sent(exc) is False
 
 
