@@ -52,13 +52,13 @@ HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 NO_CONTENT = 204
+_CHUNK_BYTES = 64 * 1024
 
 
 def _may_be_empty(method: str, status: int) -> bool:
     """Whether a 2xx answer may come without a body: any to a DELETE, a 204 to a POST (Vobiz's trunk assign); a GET's
     never."""
     return method == "DELETE" or (method == "POST" and status == NO_CONTENT)
-_CHUNK_BYTES = 64 * 1024
 
 
 class _Request:

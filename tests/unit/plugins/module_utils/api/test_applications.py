@@ -89,7 +89,7 @@ def test_pages_shorter_than_asked_step_by_what_page_one_held(client, mocked):
 
 def test_numbers_in_pages_shorter_than_asked_are_read_up_to_the_total(client, mocked):
     for page, count in ((1, 25), (2, 25), (3, 2)):
-        mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher({"page": str(page), "per_page": "100", "limit": "100",
-                                                                                              "offset": str((page - 1) * 25)})],
+        asked = {"page": str(page), "per_page": "100", "limit": "100", "offset": str((page - 1) * 25)}
+        mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher(asked)],
                    json={"items": [{"e164": "+91%d%02d" % (page, index), "application_id": "7"} for index in range(count)], "total": 52})
     assert len(NumberApi(client).routed_to("7")) == 52 and len(mocked.calls) == 3
