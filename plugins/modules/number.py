@@ -75,6 +75,8 @@ notes:
     declared state, so each is idempotent and retried like a read after a time-out, a dropped connection, a 429 or a
     5xx. A 400 (trunk already assigned) to a retried assign is taken as the earlier attempt's doing; a 404 (no trunk) to
     an unassign of an owned number as already done."
+  - "The sources publish three bodies for an attach's or a detach's answer (the current docs', an older one, the Go
+    SDK's C({api_id, message})) and none for an assign's (204): no answer's body is read, only its 2xx status."
   - "Whether an attach clears the number's trunk is not documented, and an assign does not replace a trunk: so the
     module unassigns the old trunk first, detaches the application before a trunk is assigned, and attaches or assigns
     only what differs."
