@@ -52,8 +52,8 @@ TARGETS = (
     ("placing", "calls/_placing.py", "*", ("plugins/module_utils/calls/test_placing.py", "plugins/modules/test_call.py")),
     ("ending", "calls/_ending.py", "*", ("plugins/module_utils/calls/test_ending.py", "plugins/modules/test_live_call.py")),
     ("waiting", "calls/_waiting.py", "*", ("plugins/module_utils/api/test_calls.py", "plugins/module_utils/calls/test_ending.py",
-                                          "plugins/module_utils/calls/test_placing.py", "plugins/modules/test_call.py",
-                                          "plugins/modules/test_live_call.py")),
+                                           "plugins/module_utils/calls/test_placing.py", "plugins/modules/test_call.py",
+                                           "plugins/modules/test_live_call.py")),
     ("wait loop", "common/_wait_loop.py", "*", ("plugins/module_utils/common", "plugins/module_utils/api/test_calls.py")),
     ("signatures", "receiving/_signatures.py", "*", ("plugins/module_utils/receiving",)),
     ("receiver", "receiving/_receiver.py", "*", ("plugins/module_utils/receiving", "extensions/eda/plugins/event_source/test_callbacks.py")),
@@ -64,7 +64,6 @@ TARGETS = (
 )
 
 CAUGHT = ("killed", "timeout")
-
 
 
 def module_of(path: str) -> str:

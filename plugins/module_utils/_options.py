@@ -183,6 +183,28 @@ def url_error(option: str, value: str | None) -> str | None:
     return None
 
 
+# A phone number: E.164 digits (at most 15, the first not 0), with or without a leading '+'.
+E164 = re.compile(r"\A\+?[1-9][0-9]{5,14}\Z")
+
+
+def e164_error(option: str, value: str) -> str | None:
+    """Why `value` is not an E.164 number (call's `from`, number's `number`), or None."""
+    return None if E164.match(value) else "%s %s is not an E.164 number (digits, with or without a leading '+')" % (option, shown(value))
+
+
+def e164(value: str) -> str:
+    """An E.164 number that e164_error accepts, with its leading '+'."""
+    return value if value.startswith("+") else "+" + value
+
+
+COUNTRY_PATTERN = re.compile(r"\A[A-Za-z]{2}\Z")
+
+
+def country_error(option: str, value) -> str | None:
+    """Why `value` is not an ISO 3166 country code of two letters, or None."""
+    return None if COUNTRY_PATTERN.match(value) else "%s %s is not a country code of two letters (IN, US ...)" % (option, shown(value))
+
+
 APP_NAME_PATTERN = re.compile(r"\A[A-Za-z0-9_-]+\Z")
 
 

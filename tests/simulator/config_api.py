@@ -1,6 +1,7 @@
-"""The simulated configuration endpoints: applications (`/Account/{auth_id}/Application/...`) and the account's owned
-numbers (`/Account/{auth_id}/numbers`, and detaching or attaching a number's application), as the reference's
-section 1 and 2 describe the current docs. Held in a ConfigStore of the simulator's state, behind its lock."""
+"""The simulated configuration endpoints: applications (`/Account/{auth_id}/Application/...`), the account's owned
+numbers (`/Account/{auth_id}/numbers`, in either published paging form; attaching or detaching a number's application;
+assigning or unassigning its trunk) and the inventory (`/Account/{auth_id}/inventory/numbers`), as the reference's
+sections 1 and 2 describe the current docs. Held in a ConfigStore of the simulator's state, behind its lock."""
 
 from __future__ import annotations
 
@@ -19,39 +20,46 @@ URL_FIELDS = ("answer_url", "hangup_url", "fallback_answer_url", "message_url")
 METHOD_FIELDS = ("answer_method", "hangup_method", "fallback_method", "message_method")
 BOOL_FIELDS = ("default_number_app", "default_endpoint_app", "log_incoming_message", "log_incoming_messages")
 APPLICATION_KEYS = frozenset(("app_id", "account", "app_name") + URL_FIELDS + METHOD_FIELDS + BOOL_FIELDS)
-NUMBER_KEYS = frozenset(("e164", "account", "app_id"))
+NUMBER_KEYS = frozenset(("e164", "account", "app_id", "trunk_group_id", "country"))
+INVENTORY_KEYS = frozenset(("e164", "country"))
+# How an account's list of numbers pages: "page" (page and per_page; {items, page, per_page, total}: the current docs)
+# or "offset" (limit and offset; {api_id, meta, objects}: the OpenAPI's parameters with the Go SDK's answer).
+PAGING = ("page", "offset")
 # Vobiz's list of applications: limit default 20, at most 100. Its list of numbers: per_page default 25, at most 100.
 APP_LIMIT, APP_MAX = 20, 100
 NUMBER_PER_PAGE, NUMBER_MAX = 25, 100
+NUMBER_LIMIT = 20  # the OpenAPI's default limit
 FIRST_APP_ID = 20577609616603585  # app_ids are numeric strings of 17 digits
 
 
 @dataclass
 class ConfigRoute:
     auth_id: str
-    resource: str  # "Application" or "numbers"
+    resource: str  # "Application", "numbers" or "inventory"
     key: str | None = None  # an app_id, or a number (decoded)
     raw_key: str | None = None  # the number's segment as sent (a raw "+" does not match)
-    sub: str | None = None  # "application" for a number's application
+    sub: str | None = None  # "application" for a number's application, "assign" for its trunk
 
 
 def parse_config_path(path: str, prefix: str) -> ConfigRoute | None:
-    """/Account/{auth_id}/Application[/{app_id}][/] and /Account/{auth_id}/numbers[/{number}/application][/]; None for
-    any other path."""
+    """/Account/{auth_id}/Application[/{app_id}][/], /Account/{auth_id}/numbers[/{number}/application|assign][/] and
+    /Account/{auth_id}/inventory/numbers[/]; None for any other path."""
     if not path.startswith(prefix + "/"):
         return None
     raw = path[len(prefix) + 1:].split("/")
     if raw and raw[-1] == "":
         raw.pop()
-    if len(raw) < 3 or raw[0] != "Account" or raw[2] not in ("Application", "numbers") or not raw[1]:
+    if len(raw) < 3 or raw[0] != "Account" or raw[2] not in ("Application", "numbers", "inventory") or not raw[1]:
         return None
     auth_id = unquote(raw[1])
     if raw[2] == "Application" and len(raw) in (3, 4):
         return ConfigRoute(auth_id, "Application", unquote(raw[3]) if len(raw) == 4 else None)
     if raw[2] == "numbers" and len(raw) == 3:
         return ConfigRoute(auth_id, "numbers")
-    if raw[2] == "numbers" and len(raw) == 5 and raw[4] == "application":
-        return ConfigRoute(auth_id, "numbers", unquote(raw[3]), raw[3], "application")
+    if raw[2] == "numbers" and len(raw) == 5 and raw[4] in ("application", "assign"):
+        return ConfigRoute(auth_id, "numbers", unquote(raw[3]), raw[3], raw[4])
+    if raw[2] == "inventory" and len(raw) == 4 and raw[3] == "numbers":
+        return ConfigRoute(auth_id, "inventory")
     return None
 
 
@@ -59,6 +67,19 @@ def allowed_methods(route: ConfigRoute) -> tuple:
     if route.resource == "Application":
         return ("GET", "POST") if route.key is None else ("GET", "POST", "DELETE")
     return ("GET",) if route.sub is None else ("POST", "DELETE")
+
+
+def _page_numbers(query: dict, paging: str) -> tuple:
+    """(offset, size, None) of the page asked for in the account's paging form, or (None, None, the 400 Reply)."""
+    if paging == "offset":
+        limit, offset = query.get("limit", str(NUMBER_LIMIT)), query.get("offset", "0")
+        if not limit.isdigit() or not 1 <= int(limit) <= NUMBER_MAX or not offset.isdigit():
+            return None, None, _invalid({"limit": f"limit must be 1 to {NUMBER_MAX}", "offset": "offset must be 0 or more"})
+        return int(offset), int(limit), None
+    page, per_page = query.get("page", "1"), query.get("per_page", str(NUMBER_PER_PAGE))
+    if not page.isdigit() or int(page) < 1 or not per_page.isdigit() or not 1 <= int(per_page) <= NUMBER_MAX:
+        return None, None, json_reply(400, {"error": "invalid request", "message": f"page must be 1 or more, per_page 1 to {NUMBER_MAX}"})
+    return (int(page) - 1) * int(per_page), int(per_page), None
 
 
 def _now() -> str:
@@ -106,10 +127,14 @@ class ConfigStore:
         self._ids = itertools.count(FIRST_APP_ID)
         self.applications: dict[str, dict] = {}
         self.numbers: dict[str, dict] = {}
+        self.inventory: dict[str, dict] = {}
+        self.paging: dict[str, str] = {}  # an account's paging form of its numbers, when not "page"
         self.default_account = accounts[0] if accounts else None
         self.accounts = set(accounts)
         self.add_applications(scenario.get("applications") or [])
         self.add_numbers(scenario.get("numbers") or [])
+        self.add_inventory(scenario.get("inventory") or [])
+        self.set_paging(scenario.get("number_paging") or {})
 
     # definitions from the scenario and the control API
 
@@ -137,20 +162,39 @@ class ConfigStore:
         added = []
         for raw in raws:
             if not isinstance(raw, dict) or set(raw) - NUMBER_KEYS or not E164.match(str(raw.get("e164", ""))):
-                raise ValueError(f"a number takes e164 (+ and digits), account and app_id: {raw!r}")
+                raise ValueError(f"a number takes e164 (+ and digits), account, app_id, trunk_group_id and country: {raw!r}")
             account = raw.get("account", self.default_account)
             if account not in self.accounts:
                 raise ValueError(f"number {raw['e164']}: unknown account {account}")
             self.numbers[raw["e164"]] = {"e164": raw["e164"], "account": account,
                                          "app_id": str(raw["app_id"]) if raw.get("app_id") is not None else None,
+                                         "trunk_group_id": raw.get("trunk_group_id"), "country": raw.get("country", "IN"),
                                          "purchased_at": datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")}
             added.append(raw["e164"])
         return added
 
+    def add_inventory(self, raws: list) -> list:
+        """Numbers on sale (no owner): e164 and country (default IN)."""
+        if not isinstance(raws, list):
+            raise ValueError("'inventory' must be a list")
+        for raw in raws:
+            if not isinstance(raw, dict) or set(raw) - INVENTORY_KEYS or not E164.match(str(raw.get("e164", ""))):
+                raise ValueError(f"an inventory number takes e164 (+ and digits) and country: {raw!r}")
+            self.inventory[raw["e164"]] = {"e164": raw["e164"], "country": raw.get("country", "IN")}
+        return [raw["e164"] for raw in raws]
+
+    def set_paging(self, paging: dict) -> dict:
+        """{auth_id: "page" or "offset"}: how each account's list of numbers pages."""
+        if not isinstance(paging, dict) or any(account not in self.accounts or form not in PAGING for account, form in paging.items()):
+            raise ValueError(f"number_paging maps a known account to one of {PAGING}: {paging!r}")
+        self.paging.update(paging)
+        return dict(self.paging)
+
     def describe(self) -> dict:
         """Everything held, for the control API: the applications with their account and default_number_app too."""
         return {"applications": [dict(app) for app in self.applications.values()],
-                "numbers": [dict(number) for number in self.numbers.values()]}
+                "numbers": [dict(number) for number in self.numbers.values()],
+                "inventory": [dict(number) for number in self.inventory.values()]}
 
     # the objects as the API shows them
 
@@ -183,19 +227,29 @@ class ConfigStore:
         }
 
     def number_item(self, number: dict) -> dict:
-        item = {"id": "num-" + number["e164"][1:], "account_id": number["account"], "e164": number["e164"], "country": "IN",
+        item = {"id": "num-" + number["e164"][1:], "account_id": number["account"], "e164": number["e164"], "country": number["country"],
                 "region": "Karnataka", "capabilities": {"voice": True, "sms": False, "mms": False, "fax": False}, "status": "active",
                 "provider": "", "setup_fee": 100, "monthly_fee": 300, "currency": "INR", "voice_enabled": True, "tags": [],
                 "purchased_at": number["purchased_at"], "is_blocked": False, "source": "purchased"}
         if number["app_id"] is not None:
             item["application_id"] = number["app_id"]
+        if number["trunk_group_id"] is not None:  # absent after an unassign, as the docs say
+            item["trunk_group_id"] = number["trunk_group_id"]
         return item
+
+    @staticmethod
+    def inventory_item(number: dict) -> dict:
+        return {"id": "inv-" + number["e164"][1:], "e164": number["e164"], "country": number["country"], "region": "",
+                "status": "active", "setup_fee": 0.0, "monthly_fee": 1.0, "currency": "INR", "capabilities": {"voice": True, "sms": False},
+                "voice_enabled": True, "tags": None}
 
     # the API
 
     def answer(self, route: ConfigRoute, method: str, query: dict, body) -> Reply:
         if route.resource == "numbers":
             return self._numbers(route, method, query, body)
+        if route.resource == "inventory":
+            return self._inventory(query)
         if route.key is None:
             return self._list(route.auth_id, query) if method == "GET" else self._create_reply(route.auth_id, body)
         app = self.applications.get(route.key)
@@ -252,20 +306,40 @@ class ConfigStore:
                 "previous": f"{base}?limit={limit}&offset={max(0, offset - limit)}" if offset > 0 else None}
         return json_reply(200, {"api_id": new_api_id(), "meta": meta, "objects": [self.shown(app) for app in apps[offset:offset + limit]]})
 
+    def _number_list(self, auth_id: str, query: dict) -> Reply:
+        paging = self.paging.get(auth_id, "page")
+        offset, size, refused = _page_numbers(query, paging)
+        if refused is not None:
+            return refused
+        owned = [number for number in self.numbers.values() if number["account"] == auth_id]
+        items = [self.number_item(number) for number in owned[offset:offset + size]]
+        if paging == "offset":
+            return json_reply(200, {"api_id": new_api_id(), "meta": {"limit": size, "offset": offset, "total_count": len(owned)}, "objects": items})
+        return json_reply(200, {"items": items, "page": offset // size + 1, "per_page": size, "total": len(owned)})
+
+    def _inventory(self, query: dict) -> Reply:
+        """The numbers on sale: country (ISO code), search (a substring of the E.164), page and per_page."""
+        offset, size, refused = _page_numbers(query, "page")
+        if refused is not None:
+            return refused
+        country, search = query.get("country"), query.get("search", "")
+        found = [number for number in self.inventory.values()
+                 if (country is None or number["country"] == country.upper()) and search in number["e164"]]
+        return json_reply(200, {"items": [self.inventory_item(number) for number in found[offset:offset + size]],
+                                "page": offset // size + 1, "per_page": size, "total": len(found)})
+
     def _numbers(self, route: ConfigRoute, method: str, query: dict, body) -> Reply:
         if route.sub is None:
-            page, per_page = query.get("page", "1"), query.get("per_page", str(NUMBER_PER_PAGE))
-            if not page.isdigit() or int(page) < 1 or not per_page.isdigit() or not 1 <= int(per_page) <= NUMBER_MAX:
-                return json_reply(400, {"error": "invalid request", "message": f"page must be 1 or more, per_page 1 to {NUMBER_MAX}"})
-            page, per_page = int(page), int(per_page)
-            owned = [number for number in self.numbers.values() if number["account"] == route.auth_id]
-            items = [self.number_item(number) for number in owned[(page - 1) * per_page:page * per_page]]
-            return json_reply(200, {"items": items, "page": page, "per_page": per_page, "total": len(owned)})
+            return self._number_list(route.auth_id, query)
         number = self.numbers.get(route.key)
         # "A raw + in the path will not match": the number's + must come as %2B
-        if number is None or number["account"] != route.auth_id or not route.raw_key.upper().startswith("%2B"):
+        if number is None or not route.raw_key.upper().startswith("%2B"):
             return json_reply(404, {"error": "Number not found", "message": "The phone number could not be found. "
                                     "Ensure it is in your inventory and URL-encoded correctly."})
+        if number["account"] != route.auth_id:
+            return json_reply(403, {"error": "forbidden", "message": "account does not own this number"})
+        if route.sub == "assign":
+            return self._trunk(number, method, body)
         if method == "DELETE":
             app = self.applications.get(number["app_id"]) if number["app_id"] else None
             number["app_id"] = None
@@ -275,5 +349,22 @@ class ConfigStore:
         app = self.applications.get(str(app_id)) if app_id is not None else None
         if app is None or app["account"] != route.auth_id:
             return json_reply(404, {"error": "Application not found", "app_id": app_id})
-        number["app_id"] = app["app_id"]
+        number["app_id"] = app["app_id"]  # overwrites; whether it clears the trunk is unknown: it does not here
         return json_reply(200, {"message": "Number attached to application", "number": number["e164"], "application": self.shown(app)})
+
+    @staticmethod
+    def _trunk(number: dict, method: str, body) -> Reply:
+        """Assign (POST {"trunk_group_id"}): 204, 400 when a trunk is already assigned (no overwrite). Unassign
+        (DELETE): 204, 404 when none is assigned."""
+        if method == "DELETE":
+            if number["trunk_group_id"] is None:
+                return json_reply(404, {"error": "Number not found", "message": "The number is not assigned to any trunk."})
+            number["trunk_group_id"] = None
+            return Reply(status=204)
+        trunk = body.get("trunk_group_id") if isinstance(body, dict) else None
+        if not isinstance(trunk, str) or not trunk:
+            return _invalid({"trunk_group_id": "This field is required"})
+        if number["trunk_group_id"] is not None:
+            return json_reply(400, {"error": "invalid request", "message": "This number is already assigned to a trunk."})
+        number["trunk_group_id"] = trunk
+        return Reply(status=204)

@@ -88,10 +88,14 @@ def _callbacks(state: SimulatorState, method: str, call_uuid: str | None) -> Rep
 
 
 def _config(state: SimulatorState, method: str, name: str, body: dict) -> Reply:
-    """GET: every application (with its account and default_number_app) and number; POST: adds some (scenario form)."""
+    """GET: every application (with its account and default_number_app), owned number or inventory number; POST: adds
+    some (scenario form); numbers also take `number_paging` ({auth_id: "page" or "offset"})."""
     with state.lock:
         if method == "POST":
-            added = state.config.add_applications(body.get(name, [])) if name == "applications" else state.config.add_numbers(body.get(name, []))
+            adders = {"applications": state.config.add_applications, "numbers": state.config.add_numbers, "inventory": state.config.add_inventory}
+            added = adders[name](body.get(name, []))
+            if name == "numbers" and body.get("number_paging"):
+                state.config.set_paging(body["number_paging"])
             return json_reply(200, {"added": added})
         return json_reply(200, {name: state.config.describe()[name]})
 
@@ -118,7 +122,7 @@ def _route(state: SimulatorState, method: str, name: str, body: dict) -> Reply |
         return _faults(state, method, body)
     if name == "dial_rules" and method in ("GET", "POST"):
         return _dial_rules(state, method, body)
-    if name in ("applications", "numbers") and method in ("GET", "POST"):
+    if name in ("applications", "numbers", "inventory") and method in ("GET", "POST"):
         return _config(state, method, name, body)
     if name == "requests" and method in ("GET", "DELETE"):
         return _requests(state, method)

@@ -220,7 +220,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             "query": {key: values[0] if len(values) == 1 else values for key, values in params.items()},
             "headers": {key: "<redacted>" if key.lower() == "x-auth-token" else value for key, value in self.headers.items()},
             "time": self.arrival_time(),
-            "body": _recorded_body(body) if self.command == "POST" else None,
+            "body": _recorded_body(body) if self.command == "POST" or body else None,
             "fault": fault.fault_id if fault else None,
             "request_id": request_id,
             "response_status": None,

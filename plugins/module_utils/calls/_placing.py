@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import each, length_at_most, single, url_error
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import E164, e164_error, each, length_at_most, single, url_error
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._calls import ENDED, IN_PROGRESS, LIVE, QUEUED, CallApi, Look
 from ansible_collections.vobiz.telephony.plugins.module_utils.calls._waiting import CallsOutcome, wait_for_calls
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
@@ -27,7 +27,6 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import
 
 MAX_DESTINATIONS = 1000
 MAX_CALLER_NAME = 50
-E164 = re.compile(r"\A\+?[1-9][0-9]{5,14}\Z")
 SIP_URI = re.compile(r"\Asip:[^\s<>@]+@[^\s<>@]+\Z")
 
 # What an entry's call_status says before any look: not sent (check mode, or a task that stopped first), sent and
@@ -67,11 +66,6 @@ def destinations_errors(option: str, values: list) -> list:
     else:
         errors += each(destination_error)(option, values)
     return errors
-
-
-def e164_error(option: str, value: str) -> str | None:
-    """Why `value` is not an E.164 number (the caller's `from`), or None."""
-    return None if E164.match(value) else "%s %s is not an E.164 number (digits, with or without a leading '+')" % (option, shown(value))
 
 
 # The check of each option of placing calls that has one (the call module's table declares them).

@@ -51,7 +51,14 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import
 HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+NO_CONTENT = 204
 _CHUNK_BYTES = 64 * 1024
+
+
+def _may_be_empty(method: str, status: int) -> bool:
+    """Whether a 2xx answer may come without a body: any to a DELETE, a 204 to a POST (Vobiz's trunk assign); a GET's
+    never."""
+    return method == "DELETE" or (method == "POST" and status == NO_CONTENT)
 
 
 class _Request:
@@ -188,12 +195,12 @@ class VobizClient:
         """DELETE a resource; a 2xx without a body (Vobiz answers 204) is a success. Raises like get()."""
         return self.request("DELETE", segments, trailing_slash=trailing_slash)
 
-    def post(self, segments, body: dict, idempotent: bool = False) -> ApiResponse:
+    def post(self, segments, body: dict, idempotent: bool = False, trailing_slash: bool = True) -> ApiResponse:
         """POST a JSON body. By default it is not idempotent (it creates something each time): retried only when the
         failure proves that the server did not act on it. Raises like get(); may_have_taken_effect(error) says whether it
         may have. `idempotent` True: a POST that sets a resource to a whole state given in full (an application's
         update carrying every field), which may be sent twice to the same effect: retried like a GET."""
-        return self.request("POST", segments, body=body, idempotent=idempotent)
+        return self.request("POST", segments, body=body, idempotent=idempotent, trailing_slash=trailing_slash)
 
     def request(self, method: str, segments, params: dict | None = None, body: dict | None = None,
                 idempotent: bool = True, trailing_slash: bool = True, accept: str | None = None) -> ApiResponse:
@@ -286,7 +293,7 @@ class VobizClient:
         if 200 <= status < 300:
             if request.accept:
                 return ApiResponse(status, body.decode("utf-8", "replace"), request.shown, request.label)
-            if not is_json and not (request.method == "DELETE" and not body.strip()):
+            if not is_json and not (_may_be_empty(request.method, status) and not body.strip()):
                 raise VobizResponseError("%s answered HTTP %d but the body is not JSON: %r"
                                          % (request.label, status, body_preview(body)), url=request.shown, status_code=status)
             return ApiResponse(status, data, request.shown, request.label)

@@ -14,7 +14,7 @@ from ansible_collections.vobiz.telephony.extensions.eda.plugins.event_source imp
 from ansible_collections.vobiz.telephony.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import argument_spec
 from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, CONNECTION_OPTIONS
-from ansible_collections.vobiz.telephony.plugins.modules import application, application_info, live_call, live_call_info
+from ansible_collections.vobiz.telephony.plugins.modules import application, application_info, live_call, live_call_info, number, number_info
 
 DOCUMENTATIONS = {
     "doc fragment vobiz.telephony.connection": yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"],
@@ -60,6 +60,8 @@ def test_no_documentation_writes_the_retry_wait_in_seconds(where):
     (yaml.safe_load(call_events.DOCUMENTATION)["options"], call_events.OPTIONS),
     (yaml.safe_load(application.DOCUMENTATION)["options"], application.OPTIONS),
     (yaml.safe_load(application_info.DOCUMENTATION)["options"], application_info.OPTIONS),
+    (yaml.safe_load(number.DOCUMENTATION)["options"], number.OPTIONS),
+    (yaml.safe_load(number_info.DOCUMENTATION)["options"], number_info.OPTIONS),
 ])
 def test_every_plugin_documents_its_own_options_and_the_shared_concurrency_as_its_table_says(documentation, options):
     own = {name: option for name, option in options.items() if name not in CONNECTION_OPTIONS}

@@ -63,9 +63,11 @@ def test_a_create_without_app_id_is_an_answer_that_may_have_created_it(client, m
 
 
 def test_numbers_in_items_or_objects_and_the_application_each_names(client, mocked):
-    mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher({"page": "1", "per_page": "100"})],
+    first = {"page": "1", "per_page": "100", "limit": "100", "offset": "0"}
+    mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher(first)],
                json={"items": [{"e164": "+91%03d" % index, "application_id": "7" if index % 2 else None} for index in range(100)]})
-    mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher({"page": "2", "per_page": "100"})],
+    second = {"page": "2", "per_page": "100", "limit": "100", "offset": "100"}
+    mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher(second)],
                json={"objects": [{"e164": "+91100", "app_id": 7}, {"e164": "+91101", "application": {"app_id": "7"}}]})
     routed = NumberApi(client).routed_to("7")
     assert len(routed) == 52 and routed[-2:] == ["+91100", "+91101"]
@@ -87,6 +89,7 @@ def test_pages_shorter_than_asked_step_by_what_page_one_held(client, mocked):
 
 def test_numbers_in_pages_shorter_than_asked_are_read_up_to_the_total(client, mocked):
     for page, count in ((1, 25), (2, 25), (3, 2)):
-        mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher({"page": str(page), "per_page": "100"})],
+        asked = {"page": str(page), "per_page": "100", "limit": "100", "offset": str((page - 1) * 25)}
+        mocked.add(responses.GET, ACCOUNT_URL + "/numbers", match=[responses.matchers.query_param_matcher(asked)],
                    json={"items": [{"e164": "+91%d%02d" % (page, index), "application_id": "7"} for index in range(count)], "total": 52})
     assert len(NumberApi(client).routed_to("7")) == 52 and len(mocked.calls) == 3

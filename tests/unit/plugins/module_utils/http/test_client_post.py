@@ -125,3 +125,22 @@ def test_reads_are_still_retried_after_a_5xx(mocked):
     with make_client() as client:
         assert client.get(SEGMENTS, {"status": "live"}).data["calls"] == []
     assert client.http_retries == 1
+
+
+def test_a_204_without_a_body_is_a_success_but_a_200_without_one_is_not(mocked):
+    mocked.add(responses.POST, LIST_URL, status=204)
+    mocked.add(responses.POST, LIST_URL.rstrip("/"), status=200)
+    with make_client() as client:
+        answer = client.post(SEGMENTS, BODY)
+        assert (answer.status_code, answer.data) == (204, None)
+        with pytest.raises(VobizResponseError, match="answered HTTP 200 but the body is not JSON"):
+            client.post(SEGMENTS, BODY, trailing_slash=False)
+    assert mocked.calls[1].request.url == LIST_URL.rstrip("/")
+
+
+def test_an_idempotent_post_is_retried_like_a_read(mocked):
+    mocked.add(responses.POST, LIST_URL, status=503, json={"status": "error", "error": {"code": "X", "message": "busy"}})
+    mocked.add(responses.POST, LIST_URL, status=204)
+    with make_client(retry_max_wait=0.01) as client:
+        assert client.post(SEGMENTS, BODY, idempotent=True).status_code == 204
+    assert posts(mocked) == 2 and client.http_retries == 1

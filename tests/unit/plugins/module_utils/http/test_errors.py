@@ -60,12 +60,13 @@ def test_an_http_error_with_a_body_that_is_not_json_shows_it():
 
 def test_a_refusal_of_the_credentials_keeps_what_vobiz_said():
     error = http_error(401, "Unauthorized", REQUEST, b"{}", True, ("AUTH", "bad token", "req-1", 5.0), "MA_1")
-    assert type(error) is VobizAuthError
+    assert type(error) is VobizAuthError  # pylint: disable=unidiomatic-typecheck  # this class, not a subclass
     assert (error.url, error.status_code, error.error_code, error.request_id, error.retry_after) == (URL, 401, "AUTH", "req-1", 5.0)
     assert error.message == "Vobiz refused the credentials of auth_id MA_1 (HTTP 401: AUTH: bad token) for GET %s" % URL
 
 
 def test_only_a_json_or_empty_404_is_the_api_saying_not_here():
+    # pylint: disable=unidiomatic-typecheck  # these classes, not a subclass
     assert type(http_error(404, "Not Found", REQUEST, b"", False, (None, None, None, None), "MA_1")) is VobizNotFoundError
     assert type(http_error(404, "Not Found", REQUEST, b"<html>", False, (None, None, None, None), "MA_1")) is VobizHTTPError
     found = http_error(404, "Not Found", REQUEST, b"{}", True, (None, "not found", "r", None), "MA_1")
