@@ -210,13 +210,12 @@ def test_a_connection_closed_without_an_answer_is_not_sent_again_by_the_transpor
 
 def _rounds(server, pool_size: int, rounds: int, size: int, verify=True) -> None:
     with client(server.url, retries=0, timeout=5, pool_size=pool_size, verify=verify) as vobiz:
+        def request(answers: list) -> None:
+            answers.append(vobiz.get(("Account", AUTH_ID)).data)
+
         for _round in range(rounds):
-            answers = []
-
-            def request(answers=answers):
-                answers.append(vobiz.get(("Account", AUTH_ID)).data)
-
-            threads = [threading.Thread(target=request) for _thread in range(size)]
+            answers: list = []
+            threads = [threading.Thread(target=request, args=(answers,)) for _thread in range(size)]
             for thread in threads:
                 thread.start()
             for thread in threads:
