@@ -328,8 +328,8 @@ def assert_given_up_within(entry: dict, seconds: float) -> None:
 # ansible-core (and Python) versions, that is everything that goes through Ansible, once. Left out:
 # - what does not go through ansible-core: the simulator's own tests, `ansible-builder create` on the environment
 #   definitions, the module process run in a row without Ansible (memory and connections);
-# - the quiet twin of a test that also runs with -vvv (ids quiet / normal next to vvv / check-vvv: the -vvv run makes
-#   the same checks, and more), and the wrapped twin of a flat run (the answer's form is read by _calls.py, which does
+# - the plain twin of a check-mode run with -vvv (ids normal next to check-vvv: the -vvv run goes through the same
+#   Ansible, and more), and the wrapped twin of a flat run (the answer's form is read by _calls.py, which does
 #   not import ansible-core);
 # - all but the first test of a `matrix_once` group: tests that take the same path through Ansible and differ only in
 #   what the simulator answers (a fault matrix: _client.py and _calls.py, which do not import ansible-core, meet each
@@ -342,7 +342,7 @@ NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simula
                          "tests/e2e/test_simulator_callbacks.py::", "tests/e2e/test_simulator_applications.py::", "tests/e2e/test_simulator_numbers.py::",
                          "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_simulator_cdr.py::", "tests/e2e/test_environments.py::",
                          "tests/e2e/test_load.py::test_module_runs_in_a_row", "tests/e2e/test_jitter.py::")
-TWINS_RUN_ONCE = {"quiet", "normal", "wrapped"}
+TWINS_RUN_ONCE = {"normal", "wrapped"}
 _matrix_once_groups_taken: set = set()
 
 

@@ -82,11 +82,10 @@ def live_call(sim: Sim) -> Sim:
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("429")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call: Sim, verbose):
+def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1)  # a bare 429 envelope: no header, no details
     # retry_max_wait far above the backoff and MARGIN: a wait of retry_max_wait instead would fail the upper bound
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=2 retry_max_wait=30" % (CALL, TIMEOUT), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=2 retry_max_wait=30" % (CALL, TIMEOUT), verbose=True)
     assert_found(run)
     assert run.result["http_retries"] == 1
     (warning,) = warnings_of(run)
@@ -103,10 +102,9 @@ def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call:
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("429")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: Sim, verbose):
+def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1, retry_after="http-date:+2")
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=True)
     assert_found(run)
     assert run.result["http_retries"] == 1
     (warning,) = warnings_of(run)
@@ -125,10 +123,9 @@ def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: 
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("429")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, verbose):
+def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1, details_retry_after=1.5)
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=True)
     assert_found(run)
     assert run.result["http_retries"] == 1
     assert warnings_of(run) == [retry_warning(1, 2, call_url(live_call.base_url),
@@ -141,10 +138,9 @@ def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim, 
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("429")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Sim, verbose):
+def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1, retry_after="30")
-    run = ansible.adhoc("call_uuid=%s timeout=%d retry_max_wait=1" % (CALL, TIMEOUT), verbose=verbose)  # default retries: 3
+    run = ansible.adhoc("call_uuid=%s timeout=%d retry_max_wait=1" % (CALL, TIMEOUT), verbose=True)  # default retries: 3
     assert_found(run)
     assert run.result["http_retries"] == 1
     assert warnings_of(run) == [retry_warning(1, 4, call_url(live_call.base_url),
@@ -160,11 +156,10 @@ def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Si
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("5xx")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 @pytest.mark.parametrize("status, code", [(500, "INTERNAL_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")])
-def test_server_errors_n_times_then_success(ansible, live_call: Sim, status, code, verbose):
+def test_server_errors_n_times_then_success(ansible, live_call: Sim, status, code):
     live_call.fault(kind="status", status=status, times=5)
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0.2" % (CALL, TIMEOUT), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0.2" % (CALL, TIMEOUT), verbose=True)
     assert_found(run)
     assert run.result["http_retries"] == 5
     url = call_url(live_call.base_url)
@@ -203,10 +198,9 @@ def test_server_errors_beyond_the_retries_fail_with_the_last_answer(ansible, liv
 
 
 @pytest.mark.timing
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim, verbose):
+def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim):
     live_call.fault(kind="hang")
-    run = ansible.adhoc("call_uuid=%s timeout=1 retries=4 retry_max_wait=0.5" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=1 retries=4 retry_max_wait=0.5" % CALL, verbose=True)
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     url = call_url(live_call.base_url)
     # the attempt's own deadline and the socket's read time-out both fire at 1 s: either wording says the same
@@ -254,10 +248,9 @@ def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim, verbo
 @pytest.mark.timing
 @pytest.mark.matrix_once
 @pytest.mark.parametrize("chunked", [False, True], ids=["content_length", "chunked"])
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_huge_answer_is_refused(ansible, live_call: Sim, chunked, verbose):
+def test_huge_answer_is_refused(ansible, live_call: Sim, chunked):
     live_call.fault(kind="huge", megabytes=12, chunked=chunked)
-    run = ansible.adhoc("call_uuid=%s timeout=10" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=10" % CALL, verbose=True)
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     assert run.result["msg"] == TOO_LARGE % call_url(live_call.base_url)
     assert (run.result["status_code"], run.result["http_retries"]) == (200, 0)
@@ -293,11 +286,10 @@ NEVER_RETRIED = [
 
 @pytest.mark.timing
 @pytest.mark.matrix_once
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
 @pytest.mark.parametrize("fault, status, msg", NEVER_RETRIED, ids=["400", "401", "403", "404_html"])
-def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status, msg, verbose):
+def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status, msg):
     live_call.fault(**fault)  # forever: a retry would meet it again, and be recorded
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0" % (CALL, TIMEOUT), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0" % (CALL, TIMEOUT), verbose=True)
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     recorded = live_call.requests()
     assert statuses(recorded) == [status]
@@ -348,11 +340,10 @@ def tls_requests(simulator) -> list:
 
 
 @pytest.mark.timing
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_tls_self_signed_is_refused_by_default(ansible, tls, verbose):
+def test_tls_self_signed_is_refused_by_default(ansible, tls):
     simulator, _cert = tls
     env = tls_env(ansible, simulator)
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0" % (CALL, TIMEOUT), env=env, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0" % (CALL, TIMEOUT), env=env, verbose=True)
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     prefix = "GET %s failed: TLS certificate verification failed" % call_url(simulator.base_url)
     assert run.result["msg"].startswith(prefix), run.result["msg"]
@@ -363,10 +354,9 @@ def test_tls_self_signed_is_refused_by_default(ansible, tls, verbose):
 
 
 @pytest.mark.timing
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_tls_validate_certs_false_succeeds_despite_the_ca_variables(ansible, tls, verbose):
+def test_tls_validate_certs_false_succeeds_despite_the_ca_variables(ansible, tls):
     simulator, _cert = tls
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0 validate_certs=false" % (CALL, TIMEOUT), env=tls_env(ansible, simulator), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0 validate_certs=false" % (CALL, TIMEOUT), env=tls_env(ansible, simulator), verbose=True)
     assert_found(run)
     assert run.result["http_retries"] == 0
     assert [entry["path"] for entry in tls_requests(simulator)] == ["/api/v1/Account/%s/Call/%s/" % (AUTH_ID, CALL)]
@@ -374,10 +364,9 @@ def test_tls_validate_certs_false_succeeds_despite_the_ca_variables(ansible, tls
 
 
 @pytest.mark.timing
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_tls_ca_path_succeeds_despite_the_ca_variables(ansible, tls, verbose):
+def test_tls_ca_path_succeeds_despite_the_ca_variables(ansible, tls):
     simulator, cert = tls
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0 ca_path=%s" % (CALL, TIMEOUT, cert), env=tls_env(ansible, simulator), verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0 ca_path=%s" % (CALL, TIMEOUT, cert), env=tls_env(ansible, simulator), verbose=True)
     assert_found(run)
     assert warnings_of(run) == []
     assert len(tls_requests(simulator)) == 1

@@ -1,4 +1,4 @@
-"""Retries of throttled and failing requests, ad hoc (quiet and -vvv): each retry is counted in http_retries and draws a
+"""Retries of throttled and failing requests, ad hoc (with -vvv): each retry is counted in http_retries and draws a
 numbered warning naming it; a pool of concurrent requests slows down on 429 instead of failing."""
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ def call_url(sim: Sim, call_uuid: str = CALL) -> str:
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("retries")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_429_with_retry_after_then_success(ansible, sim: Sim, verbose):
+def test_429_with_retry_after_then_success(ansible, sim: Sim):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
     sim.fault(kind="rate_limit", times=1, retry_after=1)
-    run = ansible.adhoc("call_uuid=%s" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s" % CALL, verbose=True)
     assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
     assert (run.result["found"], run.result["call_status"], run.result["http_retries"], run.result["polls"]) == (True, "in-progress", 1, 1)
     assert warnings_of(run) == ["HTTP retry 1 (attempt 2 of 4 for GET %s): HTTP 429 RATE_LIMIT_EXCEEDED (server asked to retry after 1 s); "
@@ -38,11 +37,10 @@ def test_429_with_retry_after_then_success(ansible, sim: Sim, verbose):
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("retries")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_503_twice_then_success(ansible, sim: Sim, verbose):
+def test_503_twice_then_success(ansible, sim: Sim):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
     sim.fault(kind="status", status=503, times=2)
-    run = ansible.adhoc("call_uuid=%s" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s" % CALL, verbose=True)
     assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
     assert (run.result["found"], run.result["http_retries"]) == (True, 2)
     warnings = warnings_of(run)
@@ -62,11 +60,10 @@ def test_503_twice_then_success(ansible, sim: Sim, verbose):
 
 
 @pytest.mark.matrix_once("retries")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_503_forever_fails_cleanly(ansible, sim: Sim, verbose):
+def test_503_forever_fails_cleanly(ansible, sim: Sim):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
     sim.fault(kind="status", status=503)
-    run = ansible.adhoc("call_uuid=%s retries=1 retry_max_wait=0.2" % CALL, verbose=verbose)
+    run = ansible.adhoc("call_uuid=%s retries=1 retry_max_wait=0.2" % CALL, verbose=True)
     assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
     recorded = sim.requests()
     assert [entry["response_status"] for entry in recorded] == [503, 503]
@@ -80,12 +77,11 @@ def test_503_forever_fails_cleanly(ansible, sim: Sim, verbose):
 
 @pytest.mark.timing
 @pytest.mark.matrix_once("retries")
-@pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "vvv"])
-def test_429_in_list_mode_slows_the_pool_down(ansible, sim: Sim, verbose):
+def test_429_in_list_mode_slows_the_pool_down(ansible, sim: Sim):
     uuids = sim.control("POST", "calls", {"generate": {"count": 12, "account": LIST_AUTH_ID, "prefix": "pool-"}})["call_uuids"]
     # the first three record requests are throttled; the list request is not
     sim.fault(kind="rate_limit", times=3, retry_after=1, path_regex="/Call/pool-")
-    run = ansible.adhoc("concurrency=4", env=ansible.connection_env(auth_id=LIST_AUTH_ID, token=LIST_TOKEN), verbose=verbose)
+    run = ansible.adhoc("concurrency=4", env=ansible.connection_env(auth_id=LIST_AUTH_ID, token=LIST_TOKEN), verbose=True)
     assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
     assert run.result["call_uuids"] == uuids
     assert [record["call_uuid"] for record in run.result["calls"]] == uuids  # all fetched, in order
