@@ -254,10 +254,9 @@ SETUP = {"inbound_line.yml": own_the_line}
 # Variables the examples may ask for, and their values here. The call is the demo's first live call; the test calls
 # are the demo's two calls that have already ended; the event is the one call_events gives when that call is answered,
 # as ansible-rulebook hands it to a playbook, with the keys of a callbacks event too (for acknowledge.yml and
-# record_caller.yml). The
-# paging example calls one number, its listener on a host the simulator never calls back, and waits 1 s for an
-# acknowledgement; each job has a paging directory and a callers file of its own. The inbound line routes a number
-# the account owns (SETUP).
+# record_caller.yml). The paging example calls one number, its listener on a host the simulator never calls back, and
+# waits 1 s for an acknowledgement; each job has a paging directory and a callers file of its own. The inbound line
+# routes a number the account owns (SETUP).
 DEMO_ENDED = ["1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07", "8a2c4e6f-0b1d-4f3a-9c5e-7d9f1b3a5c70"]
 KNOWN_VARIABLES = {
     "call_uuid": DEMO_LIVE[0],
