@@ -372,8 +372,8 @@ def test_example_runs_through_ansible_runner(ansible_runner, sim: Sim, tmp_path,
     assert not missing, "examples/%s asks for %s: give a value in KNOWN_VARIABLES of %s" % (playbook, sorted(missing), Path(__file__).name)
     injected = injected_environment({"auth_id": AUTH_ID, "auth_token": TOKEN, "api_url": sim.base_url})
     job = RunnerJob(tmp_path / "private_data_dir", ansible_runner.base_env)
-    job.lay_out(job_environment(ansible_runner.base_env, injected), dict(KNOWN_VARIABLES, paging_dir=str(tmp_path / "paging"),
-                                                                                               callers_file=str(tmp_path / "callers.txt")), verbosity=3)
+    variables = dict(KNOWN_VARIABLES, paging_dir=str(tmp_path / "paging"), callers_file=str(tmp_path / "callers.txt"))
+    job.lay_out(job_environment(ansible_runner.base_env, injected), variables, verbosity=3)
 
     if playbook in ENDS_AFTER_LOOKS:
         with call_ended_after_looks(sim, KNOWN_VARIABLES["call_uuid"], ENDS_AFTER_LOOKS[playbook]):

@@ -57,7 +57,6 @@ class DialRule:
         cdr = {"answered_by": "machine"} if self.outcome == "machine" else {"answered_by": "human"}
         return entries + [{"at": answered_at, "status": "in-progress"}, {"at": answered_at + self.talk, "status": "completed", "cdr": cdr}]
 
-
     def inbound_timeline(self) -> list:
         """The timeline of a call ringing an owned number (inbound.py), in scenario form: it rings `ring` seconds, the
         application answers, and the caller hangs up `talk` seconds later. Vobiz answers every call routed to an
