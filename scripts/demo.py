@@ -8,8 +8,10 @@ rulebook reacting to a call's events (else how to get ansible-rulebook), and (6)
 vobiz.telephony.live_call, the calls still live after a short wait, and (7) a test call placed with
 vobiz.telephony.call (examples/test_call.yml), answered and long enough, (8) an answer-rate gate over call
 records, and (9) when ansible-rulebook can run here, the paging runbook: examples/paging_rulebook.yml receives the
-simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1. Stops the
-simulator and exits 0 when all of them worked.
+simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1, and (10)
+then an inbound line: examples/inbound_line.yml routes a number to an application answered by
+examples/inbound_rulebook.yml, the simulator rings the number, the caller presses 1 and the rule records who called.
+Stops the simulator and exits 0 when all of them worked.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ WRAPPED_CALL = "b7e2c9d4-5a1f-4e3b-8c6d-2f0a9b8e7d61"
 EDA_CALL = "e7d1c2b3-4a5f-4e6d-9c8b-7a6f5e4d3c2b"
 EDA_WAIT = 120  # seconds for the rulebook to show both events, on a slow machine
 PAGED = ("919100000001", "919100000002", "919100000003")  # the paging demo's escalation list
+LINE, CALLER = "+919100000010", "919812345678"  # the inbound line's number (owned by AUTH_ID for the demo) and who rings it
 HAND_PORT = 8765  # where the README's "Try it by hand" starts the simulator
 
 
@@ -162,8 +165,7 @@ def show_paging(api_url: str, env: dict) -> None:
     """examples/paging_rulebook.yml (listening on 127.0.0.1, a free port) while examples/page_on_call.yml pages three
     numbers: the simulator's dial rules make the first not answer and the second press 1."""
     port = free_port()
-    rulebook = BUILD / "paging_rulebook.yml"
-    rulebook.write_text((ROOT / "examples/paging_rulebook.yml").read_text().replace("port: 5000", "host: 127.0.0.1\n        port: %d" % port))
+    rulebook = listening_rulebook("paging_rulebook.yml", port)
     rules = control(api_url, "GET", "dial_rules")["rules"]
     control(api_url, "POST", "dial_rules", {"rules": [
         {"match": "^%s$" % PAGED[0], "outcome": "no-answer", "ring": 2},
@@ -186,6 +188,50 @@ def show_paging(api_url: str, env: dict) -> None:
         line = re.sub(r"\x1b\[[0-9;]*m", "", line)
         if "vobiz-ack" in line or "vobiz-paging ended" in line:
             print(line.strip(), flush=True)
+
+
+def listening_rulebook(example: str, port: int) -> Path:
+    """A copy of an example rulebook whose callbacks source listens on 127.0.0.1 at `port` instead of port 5000."""
+    rulebook = BUILD / example
+    rulebook.write_text((ROOT / "examples" / example).read_text().replace("port: 5000", "host: 127.0.0.1\n        port: %d" % port))
+    return rulebook
+
+
+def show_inbound_line(api_url: str, env: dict) -> None:
+    """examples/inbound_rulebook.yml (on 127.0.0.1, a free port) answers the line that examples/inbound_line.yml
+    configures; the simulator rings it from a caller whose dial rule presses 1 a second after the line answers."""
+    port = free_port()
+    rulebook = listening_rulebook("inbound_rulebook.yml", port)
+    callers = BUILD / "callers.txt"
+    callers.unlink(missing_ok=True)
+    control(api_url, "POST", "numbers", {"numbers": [{"e164": LINE, "account": AUTH_ID}]})
+    rules = control(api_url, "GET", "dial_rules")["rules"]
+    control(api_url, "POST", "dial_rules", {"rules": [
+        {"match": "^%s$" % CALLER, "outcome": "answered", "ring": 1, "talk": 600, "digits": "1", "digits_after": 1}] + rules})
+    line_env = dict(env, VOBIZ_CALLERS_FILE=str(callers))
+    argv = ["ansible-rulebook", "--rulebook", "examples/inbound_rulebook.yml", "--inventory", "examples/inventory.yml"]
+    print(shown(argv) + "      (on 127.0.0.1:%d instead of port 5000, for the demo)" % port, flush=True)
+    process = RulebookProcess(rulebook, line_env, BUILD, name="inbound-rulebook", cwd=ROOT)
+    try:
+        process.wait_for("the inbound rulebook's listener on port %d" % port, lambda: accepts_connections(port), EDA_WAIT)
+        run(["ansible-playbook", "examples/inbound_line.yml", "-e", "line_number=%s" % LINE, "-e", "listener_url=http://127.0.0.1:%d" % port],
+            bin_first_on_path(line_env))
+        call_uuid = control(api_url, "POST", "inbound", {"to": LINE, "from": CALLER})["call_uuid"]
+        print("(the simulator rings %s from %s, who presses 1 a second after the line answers: call %s)" % (LINE, CALLER, call_uuid), flush=True)
+        process.wait_for("the caller in %s" % callers, lambda: callers.is_file() and CALLER in callers.read_text(), EDA_WAIT)
+        process.wait_for("the end of the call", lambda: "vobiz-line ended %s" % call_uuid in process.output, EDA_WAIT)
+    except WaitTimeout as error:
+        raise SystemExit("demo: %s" % error) from None
+    finally:
+        process.stop(grace=60)
+    print("What the rulebook did:", flush=True)
+    for line in process.output.splitlines():
+        line = re.sub(r"\x1b\[[0-9;]*m", "", line)
+        if "vobiz-caller" in line or "vobiz-line ended" in line:
+            print(line.strip(), flush=True)
+    heard = [step["text"] for step in control(api_url, "GET", "callbacks/%s" % call_uuid)["steps"] if step["step"] == "Speak"]
+    print("What the caller heard after pressing 1 (the simulator's log): %s" % " / ".join(heard), flush=True)
+    print("$ cat %s\n%s" % (callers.relative_to(ROOT), callers.read_text().rstrip()), flush=True)
 
 
 def main() -> int:
@@ -217,6 +263,8 @@ def main() -> int:
         run(["ansible-playbook", "examples/answer_rate_gate.yml"], env)
         banner("9. Paging by voice: call the escalation list until someone presses 1 (vobiz.telephony.callbacks)")
         if_rulebook_runs(show_paging, api_url, env)
+        banner("10. An inbound line answered by a rulebook: route a number, ring it, press 1 (vobiz.telephony.application, number)")
+        if_rulebook_runs(show_inbound_line, api_url, env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")

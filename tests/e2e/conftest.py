@@ -340,6 +340,7 @@ def assert_given_up_within(entry: dict, seconds: float) -> None:
 #   socket and ssl handling, and urllib3, are what can differ there.
 NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_wrapped_answers.py::", "tests/e2e/test_simulator_placing.py::",
                          "tests/e2e/test_simulator_callbacks.py::", "tests/e2e/test_simulator_applications.py::", "tests/e2e/test_simulator_numbers.py::",
+                         "tests/e2e/test_simulator_inbound.py::",
                          "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_simulator_cdr.py::", "tests/e2e/test_environments.py::",
                          "tests/e2e/test_load.py::test_module_runs_in_a_row", "tests/e2e/test_jitter.py::")
 TWINS_RUN_ONCE = {"normal", "wrapped"}

@@ -224,10 +224,25 @@ def check_acknowledge(events: list, _sim: Sim, call_uuid: str) -> None:
     assert (result["found"], result["call_status"], result["call"]["call_uuid"]) == (True, "in-progress", call_uuid)
 
 
-# What each example checks beyond what every example must show; the looks after which its call is hung up.
+def own_the_line(sim: Sim) -> None:
+    """The number of inbound_line.yml, owned by the account and routed nowhere yet."""
+    sim.control("POST", "numbers", {"numbers": [{"e164": KNOWN_VARIABLES["line_number"], "account": AUTH_ID}]})
+
+
+def check_inbound_line(_events: list, sim: Sim, _call_uuid: str) -> None:
+    """The application answered at the listener's URL, and the line's number routed to it."""
+    [app] = [app for app in sim.control("GET", "applications")["applications"] if app["app_name"] == "inbound-line"]
+    assert app["answer_url"].startswith(KNOWN_VARIABLES["listener_url"] + "/answer?say=")
+    assert [number["app_id"] for number in sim.control("GET", "numbers")["numbers"]] == [app["app_id"]]
+
+
+# What each example checks beyond what every example must show; the looks after which its call is hung up; what the
+# simulator must hold before it runs.
 CHECKS = {
     "page_on_call.yml": check_page_on_call,
     "acknowledge.yml": check_acknowledge,
+    "record_caller.yml": check_acknowledge,
+    "inbound_line.yml": check_inbound_line,
     "live_calls_summary.yml": check_live_calls_summary,
     "use_module_defaults.yml": check_use_module_defaults,
     "gate_on_call.yml": check_gate_on_call,
@@ -235,11 +250,13 @@ CHECKS = {
     "test_call.yml": check_test_call,
 }
 ENDS_AFTER_LOOKS = {"gate_on_call.yml": 2}
+SETUP = {"inbound_line.yml": own_the_line}
 # Variables the examples may ask for, and their values here. The call is the demo's first live call; the test calls
 # are the demo's two calls that have already ended; the event is the one call_events gives when that call is answered,
-# as ansible-rulebook hands it to a playbook, with the keys of a callbacks event too (for acknowledge.yml). The
-# paging example calls one number, its listener on a host the simulator never calls back, and waits 1 s for an
-# acknowledgement; each job has a paging directory of its own.
+# as ansible-rulebook hands it to a playbook, with the keys of a callbacks event too (for acknowledge.yml and
+# record_caller.yml). The paging example calls one number, its listener on a host the simulator never calls back, and
+# waits 1 s for an acknowledgement; each job has a paging directory and a callers file of its own. The inbound line
+# routes a number the account owns (SETUP).
 DEMO_ENDED = ["1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07", "8a2c4e6f-0b1d-4f3a-9c5e-7d9f1b3a5c70"]
 KNOWN_VARIABLES = {
     "call_uuid": DEMO_LIVE[0],
@@ -250,10 +267,11 @@ KNOWN_VARIABLES = {
         "type": "call.answered", "call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "previous_status": "ringing",
         "call": {"call_uuid": DEMO_LIVE[0], "call_status": "in-progress", "to": "919262171438"}, "cdr": {},
         "account": AUTH_ID, "observed_at": "2026-11-29T05:00:00+00:00",
-        "to": "919262171438", "digits": "1", "received_at": "2026-11-29T05:00:00.000Z", "signature": "v3"}}},
+        "to": "919262171438", "from": "919148227303", "digits": "1", "received_at": "2026-11-29T05:00:00.000Z", "signature": "v3"}}},
     "escalation": ["919148227303"],
     "listener_url": "https://eda.example.com/hooks",
     "ack_wait": 1,
+    "line_number": "+919410000001",
 }
 
 
@@ -349,11 +367,13 @@ def assert_module_results(events: list, injected: dict) -> None:
 @pytest.mark.parametrize("playbook", example_playbooks())
 def test_example_runs_through_ansible_runner(ansible_runner, sim: Sim, tmp_path, playbook):
     sim.add_calls(*demo_calls_of_first_account())
+    SETUP.get(playbook, lambda _sim: None)(sim)
     missing = required_variables(playbook) - set(KNOWN_VARIABLES)
     assert not missing, "examples/%s asks for %s: give a value in KNOWN_VARIABLES of %s" % (playbook, sorted(missing), Path(__file__).name)
     injected = injected_environment({"auth_id": AUTH_ID, "auth_token": TOKEN, "api_url": sim.base_url})
     job = RunnerJob(tmp_path / "private_data_dir", ansible_runner.base_env)
-    job.lay_out(job_environment(ansible_runner.base_env, injected), dict(KNOWN_VARIABLES, paging_dir=str(tmp_path / "paging")), verbosity=3)
+    variables = dict(KNOWN_VARIABLES, paging_dir=str(tmp_path / "paging"), callers_file=str(tmp_path / "callers.txt"))
+    job.lay_out(job_environment(ansible_runner.base_env, injected), variables, verbosity=3)
 
     if playbook in ENDS_AFTER_LOOKS:
         with call_ended_after_looks(sim, KNOWN_VARIABLES["call_uuid"], ENDS_AFTER_LOOKS[playbook]):

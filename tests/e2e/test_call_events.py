@@ -170,7 +170,7 @@ def test_refused_credentials_stop_the_source_with_the_modules_message(rulebooks,
 
 @pytest.mark.parametrize("source_name, example_rulebooks, count", [
     (SOURCE_NAME, [RULEBOOK], 3),
-    ("vobiz.telephony.callbacks", [REPO_ROOT / "examples" / "paging_rulebook.yml"], 4),
+    ("vobiz.telephony.callbacks", [REPO_ROOT / "examples" / "paging_rulebook.yml", REPO_ROOT / "examples" / "inbound_rulebook.yml"], 5),
 ])
 def test_the_rulebooks_of_the_readme_and_examples_give_documented_arguments(source_name, example_rulebooks, count):
     """Each source's arguments in every rulebook shown: the README's, the examples', the source's own EXAMPLES."""

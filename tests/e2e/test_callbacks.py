@@ -1,7 +1,7 @@
 """The callbacks event source through the real ansible-rulebook: the simulator's callbacks of a call it places, and signed
 callbacks sent from this test (signed by tests/simulator/signing.py), to the listener the source opens on 127.0.0.1;
 each accepted one printed by a rule (print_event), each refused one answered 403, 413, 415, 405 or 400 and printed by
-none. The paging runbook of examples/ runs end to end.
+none. The paging runbook and the inbound line of examples/ run end to end.
 
 One rulebook run (plain HTTP) serves most tests, each with call uuids of its own; a second one serves TLS with a
 certificate made here and public_url behind a path prefix. A refused callback is shown to fire no rule by sending a
@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 import yaml
+from callback_receiver import logged_tries
 from conftest import AUTH_ID, REPO_ROOT, SECRETS, TOKEN, WRONG_TOKEN, Sim
 
 from tests.loopback import accepts_connections, free_port
@@ -359,3 +360,57 @@ def test_the_paging_runbook_end_to_end(ansible, sim: Sim, tmp_path):
     finally:
         paging.stop()
     paging.assert_clean()
+
+
+def test_the_inbound_line_end_to_end(ansible, sim: Sim, tmp_path):
+    """examples/inbound_line.yml routes an owned number to an application answered by examples/inbound_rulebook.yml
+    (under ansible-rulebook); the simulator rings the number: signed callbacks reach the source, whose answer XML it
+    follows; the caller presses 1, the rule runs examples/record_caller.yml (the caller appended to the callers file),
+    and the caller hears the confirmation (the source's input_xml). The call is live while up and has its cdr after."""
+    line, caller = "+919410000001", "919812340001"
+    sim.control("POST", "numbers", {"numbers": [{"e164": line, "account": AUTH_ID}]})
+    # the caller presses 1 eight seconds after the line answers: the call is live (and waits in the Gather) until then
+    sim.control("POST", "dial_rules", {"rules": [{"match": caller + "$", "outcome": "answered", "ring": 0.3, "talk": 600, "digits": "1",
+                                                  "digits_after": 8}]})
+    callers = tmp_path / "callers.txt"
+    rulebook = yaml.safe_load((EXAMPLES / "inbound_rulebook.yml").read_text(encoding="utf-8"))
+    confirmation = rulebook[0]["sources"][0][SOURCE_NAME]["input_xml"]
+    for rule in rulebook[0]["rules"]:
+        if "run_playbook" in rule["action"]:
+            rule["action"]["run_playbook"]["name"] = str(EXAMPLES / "record_caller.yml")
+    workdir = tmp_path / "rulebook"
+    workdir.mkdir()
+    line_rulebook = Listener(ansible, workdir, rulebook=rulebook, env=dict(ansible.connection_env(), VOBIZ_CALLERS_FILE=str(callers)),
+                             main_auth_token=None)
+    try:
+        line_rulebook.wait_until_listening()
+        run = ansible.playbook(str(EXAMPLES / "inbound_line.yml"), extra_vars={"line_number": line, "listener_url": line_rulebook.url("")})
+        assert run.rc == 0 and (run.recap["changed"], run.recap["failed"]) == (2, 0), run.explain()
+        [app] = [app for app in sim.control("GET", "applications")["applications"] if app["app_name"] == "inbound-line"]
+        assert app["answer_url"].startswith(line_rulebook.url("/answer?say=")) and app["hangup_url"] == line_rulebook.url("/hangup")
+        assert [number["app_id"] for number in sim.control("GET", "numbers")["numbers"] if number["e164"] == line] == [app["app_id"]]
+        rung = sim.control("POST", "inbound", {"to": line, "from": caller})
+        call_uuid = rung["call_uuid"]
+        assert (rung["account"], rung["app_id"]) == (AUTH_ID, app["app_id"])
+        [answer] = logged_tries(sim, call_uuid, "answer", 1)
+        assert (answer["status"], answer["content_type"]) == (200, "application/xml"), answer  # a refused signature is a 403
+        assert 'numDigits="1"><Speak>Thank you for calling. Press 1 and we will call you back.</Speak></Gather>' in answer["reply"]
+        assert call_uuid in sim.api_get("/Account/%s/Call/?status=live" % AUTH_ID)[1]["calls"]
+        line_rulebook.wait_for("the caller in the callers file", lambda: callers.is_file() and caller in callers.read_text(encoding="utf-8"))
+        line_rulebook.wait_for("record_caller.yml's line", lambda: "vobiz-caller %s called %s call=%s" % (caller, line, call_uuid) in line_rulebook.output)
+        [recorded] = callers.read_text(encoding="utf-8").splitlines()
+        assert recorded.split()[1:] == [caller, call_uuid]
+        logged_tries(sim, call_uuid, "hangup", 1)
+        log = sim.control("GET", "callbacks/%s" % call_uuid)
+        assert [(entry["kind"], entry["status"]) for entry in log["callbacks"]] == [("answer", 200), ("gather", 200), ("hangup", 200)]
+        assert log["callbacks"][1]["params"]["Digits"] == "1" and log["callbacks"][1]["reply"] == confirmation
+        assert [(step["step"], step.get("text")) for step in log["steps"]][1:] == [
+            ("Speak", "Thank you. We will call you back shortly."), ("Hangup", ""), ("end", None)]
+        line_rulebook.wait_for("the ended line", lambda: "vobiz-line ended %s from=%s" % (call_uuid, caller) in line_rulebook.output)
+        events = line_rulebook.events_of(call_uuid)  # the rulebook prints no event: its rules' output says what fired
+        assert events == [] and line_rulebook.output.count("vobiz-caller %s" % caller) == 1, line_rulebook.explain()
+    finally:
+        line_rulebook.stop()
+    line_rulebook.assert_clean()
+    record = ansible.adhoc("call_uuid=%s" % call_uuid, module="vobiz.telephony.cdr_info").result
+    assert (record["found"], record["record"]["call_direction"], record["record"]["caller_id_number"]) == (True, "inbound", caller), record

@@ -281,11 +281,13 @@ def test_documented_options_exist(argument_spec):
     # the rulebook and the inventory ansible-rulebook gives its playbooks name no module (test_call_events.py runs them);
     # answer_rate_gate.yml uses cdr_info only (test_cdr_info.py and test_ansible_runner.py run it)
     # the paging rulebook, page_on_call.yml and its page_one.yml (call only) name none either (test_callbacks.py runs them);
-    # application.yml names the application modules only (test_application_example below)
+    # application.yml names the application modules only (test_application_example below); the inbound line's
+    # playbook names application and number, its rulebook none (test_callbacks.py runs them)
     assert {name for name, options in used.items() if not options} <= {"live_call_info_module.rst ad hoc", "examples/call_events_rulebook.yml",
                                                                        "examples/inventory.yml", "examples/answer_rate_gate.yml",
                                                                        "examples/paging_rulebook.yml", "examples/page_on_call.yml",
-                                                                       "examples/page_one.yml", "examples/application.yml"}, used
+                                                                       "examples/page_one.yml", "examples/application.yml",
+                                                                       "examples/inbound_line.yml", "examples/inbound_rulebook.yml"}, used
 
 
 def test_application_example_creates_then_changes_nothing(ansible, sim: Sim):

@@ -63,3 +63,10 @@ def test_the_inventory_filters_by_country_and_search(sim):
     assert status == 200 and page["total"] == 2 and [item["e164"] for item in page["items"]] == ["+14155550101"]
     assert page["items"][0]["status"] == "active" and "account_id" not in page["items"][0]
     assert api(sim, "GET", "/Account/%s/inventory/numbers?country=IN" % AUTH_ID)[1]["total"] == 1
+
+
+def test_search_keeps_the_owned_numbers_that_hold_it(sim):
+    add_numbers(sim)
+    status, page = api(sim, "GET", NUMBERS + "?search=%2B" + MINE[1:])
+    assert (status, [item["e164"] for item in page["items"]], page["total"]) == (200, [MINE], 1)
+    assert api(sim, "GET", NUMBERS + "?search=" + THEIRS[1:])[1]["items"] == []  # another account's

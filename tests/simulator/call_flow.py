@@ -1,4 +1,6 @@
-"""What a placed call does with its URLs (reference §1, §3, §5): one daemon thread per call, off the request path.
+"""What a call does with its URLs (reference §1, §3, §5): one daemon thread per call, off the request path. A call
+placed through the API (placing.py) takes the URLs of its POST; a call ringing an owned number (inbound.py) those of
+the number's application; `new_flow` makes the flow of either.
 
 The call's timeline (its dial rule's) says when it rings and when it is answered or ends unanswered. The flow sends
 ring_url when it rings; when it is answered, it asks answer_url (then fallback_url if that got no 200) for XML and
@@ -49,6 +51,13 @@ class CallUrls:
             return body.get(f"{name}_url"), str(body.get(f"{name}_method") or "POST")
         return cls(pair("answer"), pair("ring"), pair("hangup"), pair("fallback"))
 
+    @classmethod
+    def from_application(cls, app: dict) -> CallUrls:
+        """The URLs of an application (config_api.py's record) that a call to one of its numbers follows: its answer,
+        hangup and fallback_answer URLs; an application has no ring URL."""
+        return cls((app["answer_url"], app["answer_method"]), (None, "POST"), (app["hangup_url"], app["hangup_method"]),
+                   (app["fallback_answer_url"], app["fallback_method"]))
+
     def any_sent(self) -> bool:
         return any(callbacks.may_call(url) for url, _method in (self.answer, self.ring, self.hangup, self.fallback))
 
@@ -58,6 +67,15 @@ def callback_time(monotonic_instant: float | None) -> str:
     if monotonic_instant is None:
         return ""
     return datetime.datetime.fromtimestamp(round(wall_time(monotonic_instant)), datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def new_flow(state, call: Call, urls: CallUrls, token: str, rule) -> CallFlow | None:
+    """The flow of a call that was just added (placed, or ringing a number), the digits from its dial rule `rule`;
+    None when the simulator calls none of its URLs (its timeline alone decides). The caller starts it (`start`) once
+    it has let go of the state's lock."""
+    if not urls.any_sent():
+        return None
+    return CallFlow(state, call, urls, token, rule.digits, rule.digits_after)
 
 
 class CallFlow:

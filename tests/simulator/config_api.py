@@ -311,7 +311,8 @@ class ConfigStore:
         offset, size, refused = _page_numbers(query, paging)
         if refused is not None:
             return refused
-        owned = [number for number in self.numbers.values() if number["account"] == auth_id]
+        search = query.get("search")  # the documented filter: a part of the number (its + sent as %2B)
+        owned = [number for number in self.numbers.values() if number["account"] == auth_id and (search is None or search in number["e164"])]
         items = [self.number_item(number) for number in owned[offset:offset + size]]
         if paging == "offset":
             return json_reply(200, {"api_id": new_api_id(), "meta": {"limit": size, "offset": offset, "total_count": len(owned)}, "objects": items})

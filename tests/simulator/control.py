@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from urllib.parse import unquote
 
+from .inbound import ring
 from .placing import parse_dial_rules
 from .replies import Reply, json_reply
 from .scenario import wall_time
@@ -113,6 +114,7 @@ def _route(state: SimulatorState, method: str, name: str, body: dict) -> Reply |
         ("POST", "reset"): lambda: _reset(state),
         ("POST", "accounts"): lambda: json_reply(200, {"auth_id": state.add_account(body).auth_id}),
         ("POST", "latency"): lambda: _latency(state, body),
+        ("POST", "inbound"): lambda: ring(state, body),
     }
     if (method, name) in simple:
         return simple[(method, name)]()

@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from .call_flow import CallFlow, CallUrls
+from .call_flow import CallUrls, new_flow
 from .replies import Reply, envelope_reply, json_reply, new_api_id
 from .scenario import ScenarioError
 
@@ -56,6 +56,13 @@ class DialRule:
             return entries + [{"at": answered_at, "status": self.outcome}]
         cdr = {"answered_by": "machine"} if self.outcome == "machine" else {"answered_by": "human"}
         return entries + [{"at": answered_at, "status": "in-progress"}, {"at": answered_at + self.talk, "status": "completed", "cdr": cdr}]
+
+    def inbound_timeline(self) -> list:
+        """The timeline of a call ringing an owned number (inbound.py), in scenario form: it rings `ring` seconds, the
+        application answers, and the caller hangs up `talk` seconds later. Vobiz answers every call routed to an
+        application: the outcome is not used."""
+        return [{"at": 0, "status": "ringing"}, {"at": self.ring, "status": "in-progress"},
+                {"at": self.ring + self.talk, "status": "completed"}]
 
 
 def parse_dial_rule(raw) -> DialRule:
@@ -150,8 +157,7 @@ def place(state, auth_id: str, raw_body: bytes, request_id: str) -> Reply:
                               "caller_name": str(body.get("caller_name") or ""), "direction": "outbound",
                               "timeline": rule.timeline()}], now)
             uuids.append(call_uuid)
-            if urls.any_sent():
-                flows.append(CallFlow(state, state.calls[call_uuid], urls, account.auth_token, rule.digits, rule.digits_after))
-    for flow in flows:  # each in its own thread: the callbacks never hold up this answer
+            flows.append(new_flow(state, state.calls[call_uuid], urls, account.auth_token, rule))
+    for flow in filter(None, flows):  # each in its own thread: the callbacks never hold up this answer
         flow.start()
     return json_reply(200, {"api_id": new_api_id(), "message": "Call fired", "request_uuid": uuids[0] if len(uuids) == 1 else uuids})
