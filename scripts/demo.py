@@ -8,8 +8,9 @@ rulebook reacting to a call's events (else how to get ansible-rulebook), and (6)
 vobiz.telephony.live_call, the calls still live after a short wait, and (7) a test call placed with
 vobiz.telephony.call (examples/test_call.yml), answered and long enough, (8) an answer-rate gate over call
 records, and (9) when ansible-rulebook can run here, the paging runbook: examples/paging_rulebook.yml receives the
-simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1. Stops the
-simulator and exits 0 when all of them worked.
+simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1, and (10) the
+recordings older than 30 days downloaded then deleted (examples/recording_retention.yml), run twice: the rerun does
+nothing. Stops the simulator and exits 0 when all of them worked.
 """
 
 from __future__ import annotations
@@ -217,6 +218,11 @@ def main() -> int:
         run(["ansible-playbook", "examples/answer_rate_gate.yml"], env)
         banner("9. Paging by voice: call the escalation list until someone presses 1 (vobiz.telephony.callbacks)")
         if_rulebook_runs(show_paging, api_url, env)
+        banner("10. Recordings: download those older than 30 days, delete them at Vobiz; the rerun does nothing")
+        archive = BUILD / "recordings"
+        shutil.rmtree(archive, ignore_errors=True)
+        for _run in range(2):
+            run(["ansible-playbook", "examples/recording_retention.yml", "-e", "recordings_dir=%s" % archive], env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")
