@@ -111,8 +111,8 @@ def download_figures(bench: Bench) -> list:
     with bench.simulator_with(scenario(bench, "recordings-1000.json", COUNT, SIZE)):
         dest = fresh_dir(bench, "recordings-module")
         values = {"count": COUNT, "concurrency": CONCURRENCY, "dest": dest, "sample": SAMPLE}
-        playbooks = {name: bench.write_file("recordings-%s.yml" % name, text % dict(values, dest=fresh_dir(bench, "recordings-" + name)
-                                                                                       if name == "get_url" else dest))
+        loop_dest = fresh_dir(bench, "recordings-get_url")
+        playbooks = {name: bench.write_file("recordings-%s.yml" % name, text % dict(values, dest=loop_dest if name == "get_url" else dest))
                      for name, text in (("empty", EMPTY_PLAYBOOK), ("download", DOWNLOAD), ("list", LIST_ONLY), ("get_url", GET_URL))}
         log = bench.workdir / "recordings-rss.log"
         wrapper = write_wrapper(bench, log)

@@ -114,8 +114,7 @@ class MediaAnswer:
     def chunks(self):
         """The body, chunk by chunk; a connection lost or stalled while reading raises a (transient) VobizConnectionError."""
         try:
-            for chunk in self._response.iter_content(_CHUNK_BYTES):
-                yield chunk
+            yield from self._response.iter_content(_CHUNK_BYTES)
         except requests.exceptions.RequestException as exc:
             raise VobizConnectionError("%s failed while reading the media: %s" % (self._request.label, describe_exception(exc, self._timeout)),
                                        url=self._request.shown) from None

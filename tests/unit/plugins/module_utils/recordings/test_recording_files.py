@@ -91,8 +91,8 @@ def test_a_body_shorter_than_its_length_fails_and_leaves_nothing(api, mocked, tm
 
 def test_an_id_that_would_leave_the_directory_is_refused(api, mocked, tmp_path):
     done = download_all(api, [recording("../x", "x.mp3"), recording("..", "y.mp3")], str(tmp_path), None, 1, False)
-    assert [failure["msg"] for failure in done.as_result()["failures"]] == ["recording_id '../x' cannot name a file",
-                                                                              "recording_id '..' cannot name a file"]
+    messages = [failure["msg"] for failure in done.as_result()["failures"]]
+    assert messages == ["recording_id '../x' cannot name a file", "recording_id '..' cannot name a file"]
     assert len(mocked.calls) == 0
 
 
