@@ -8,10 +8,11 @@ rulebook reacting to a call's events (else how to get ansible-rulebook), and (6)
 vobiz.telephony.live_call, the calls still live after a short wait, and (7) a test call placed with
 vobiz.telephony.call (examples/test_call.yml), answered and long enough, (8) an answer-rate gate over call
 records, and (9) when ansible-rulebook can run here, the paging runbook: examples/paging_rulebook.yml receives the
-simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1, and (10)
+simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1, (10)
 then an inbound line: examples/inbound_line.yml routes a number to an application answered by
-examples/inbound_rulebook.yml, the simulator rings the number, the caller presses 1 and the rule records who called.
-Stops the simulator and exits 0 when all of them worked.
+examples/inbound_rulebook.yml, the simulator rings the number, the caller presses 1 and the rule records who called,
+and (11) the recordings older than 30 days downloaded then deleted (examples/recording_retention.yml), run twice:
+the rerun does nothing. Stops the simulator and exits 0 when all of them worked.
 """
 
 from __future__ import annotations
@@ -265,6 +266,11 @@ def main() -> int:
         if_rulebook_runs(show_paging, api_url, env)
         banner("10. An inbound line answered by a rulebook: route a number, ring it, press 1 (vobiz.telephony.application, number)")
         if_rulebook_runs(show_inbound_line, api_url, env)
+        banner("11. Recordings: download those older than 30 days, delete them at Vobiz; the rerun does nothing")
+        archive = BUILD / "recordings"
+        shutil.rmtree(archive, ignore_errors=True)
+        for _run in range(2):
+            run(["ansible-playbook", "examples/recording_retention.yml", "-e", "recordings_dir=%s" % archive], env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")

@@ -92,3 +92,39 @@ attributes:
     support: full
     description: The file is written to a temporary file beside it and renamed into place.
 """
+
+    # For modules that read, and download what they read into a local directory when asked (recording_info's dest).
+    DOWNLOADS = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. The module reads as usual; with a directory to download into, it downloads nothing
+      and lists the files it would write.
+  diff_mode:
+    support: none
+    description: The module shows no difference of the files it writes.
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+  safe_file_operations:
+    support: full
+    description: Each file is written to a temporary file beside it and renamed into place.
+"""
+
+    # For modules that delete resources: check mode reads and sends no delete, diff mode lists what goes.
+    DELETES = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. The module reads as usual, sends no delete, and lists what it would delete.
+  diff_mode:
+    support: full
+    description: Shows the recordings deleted (or that would be) as removed.
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+"""

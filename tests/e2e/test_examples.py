@@ -282,8 +282,10 @@ def test_documented_options_exist(argument_spec):
     # answer_rate_gate.yml uses cdr_info only (test_cdr_info.py and test_ansible_runner.py run it)
     # the paging rulebook, page_on_call.yml and its page_one.yml (call only) name none either (test_callbacks.py runs them);
     # application.yml names the application modules only (test_application_example below); the inbound line's
-    # playbook names application and number, its rulebook none (test_callbacks.py runs them)
+    # playbook names application and number, its rulebook none (test_callbacks.py runs them); recording_retention.yml
+    # the recording modules only (test_recording.py runs it)
     assert {name for name, options in used.items() if not options} <= {"live_call_info_module.rst ad hoc", "examples/call_events_rulebook.yml",
+                                                                       "examples/recording_retention.yml",
                                                                        "examples/inventory.yml", "examples/answer_rate_gate.yml",
                                                                        "examples/paging_rulebook.yml", "examples/page_on_call.yml",
                                                                        "examples/page_one.yml", "examples/application.yml",

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 from .placing import place
 from .cdr import answer_cdr, parse_cdr_path
 from .config_api import allowed_methods, parse_config_path
+from .recordings import MEDIA_PREFIX
 from .replies import Reply, envelope_reply, json_reply, new_api_id, plivo_not_found
 from .scenario import QUEUED_STATUS, TERMINAL_STATUSES
 from .state import SimulatorState
@@ -153,12 +154,41 @@ def _answer_config(state: SimulatorState, method: str, route, query: dict, heade
         return state.config.answer(route, method, query, decoded)
 
 
+def parse_recording_path(path: str) -> tuple[str, str | None] | None:
+    """(auth_id, recording_id or None for the list) of /api/v1/Account/{auth_id}/Recording[/{recording_id}][/]."""
+    segments = [unquote(segment) for segment in path[len(API_PREFIX) + 1:].rstrip("/").split("/")]
+    if len(segments) in (3, 4) and segments[0] == "Account" and segments[1] and segments[2] == "Recording":
+        return segments[1], (segments[3] or None) if len(segments) == 4 else None
+    return None
+
+
+def _answer_recordings(state: SimulatorState, method: str, route: tuple, query: dict, headers, request_id: str) -> Reply:
+    """The recordings (recordings.py): GET the list, GET or DELETE one."""
+    auth_id, recording_id = route
+    allowed = ("GET",) if recording_id is None else ("GET", "DELETE")
+    if method not in allowed:
+        return envelope_reply(405, request_id, "METHOD_NOT_ALLOWED", f"{method} is not allowed here", headers={"Allow": ", ".join(allowed)})
+    caller, refusal = _authenticate(state, headers, request_id)
+    if refusal is not None:
+        return refusal
+    if auth_id != caller:
+        return envelope_reply(403, request_id, "FORBIDDEN", "The auth_id in the path is not the caller's")
+    with state.lock:
+        return state.recordings.answer(auth_id, recording_id, method, query)
+
+
 def answer_api(state: SimulatorState, method: str, path: str, status_query: str | None, headers, request_id: str,
                query: dict | None = None, body: bytes = b"") -> Reply:
     """Answer one API request; `status_query` is the status parameter's value, None when absent; `query` every
     parameter (its first value); `body` a POST's."""
+    if path.startswith(MEDIA_PREFIX):
+        with state.lock:
+            return state.recordings.media(method, path)
     if not path.startswith(API_PREFIX + "/"):
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
+    recording_route = parse_recording_path(path)
+    if recording_route is not None:
+        return _answer_recordings(state, method, recording_route, query or {}, headers, request_id)
     config_route = parse_config_path(path, API_PREFIX)
     if config_route is not None:
         return _answer_config(state, method, config_route, query or {}, headers, request_id, body)

@@ -101,6 +101,16 @@ def _config(state: SimulatorState, method: str, name: str, body: dict) -> Reply:
         return json_reply(200, {name: state.config.describe()[name]})
 
 
+def _recordings(state: SimulatorState, method: str, body: dict) -> Reply:
+    """GET: every recording still there (with its account, media format and size); POST: adds some (scenario form:
+    `recordings`, a list, or `generate`)."""
+    with state.lock:
+        if method == "POST":
+            added = state.recordings.generate(body["generate"]) if "generate" in body else state.recordings.add_raws(body.get("recordings", []))
+            return json_reply(200, {"recording_ids": added})
+        return json_reply(200, {"recordings": state.recordings.describe()})
+
+
 def _reset(state: SimulatorState) -> Reply:
     state.reset()
     return json_reply(200, {"ok": True})
@@ -126,6 +136,8 @@ def _route(state: SimulatorState, method: str, name: str, body: dict) -> Reply |
         return _dial_rules(state, method, body)
     if name in ("applications", "numbers", "inventory") and method in ("GET", "POST"):
         return _config(state, method, name, body)
+    if name == "recordings" and method in ("GET", "POST"):
+        return _recordings(state, method, body)
     if name == "requests" and method in ("GET", "DELETE"):
         return _requests(state, method)
     parts = name.split("/")

@@ -364,7 +364,7 @@ def read_scenario(source) -> dict:
             raw = json.loads(text)
     if not isinstance(raw, dict):
         raise ScenarioError("a scenario must be a mapping with 'accounts' and 'calls'")
-    unknown = set(raw) - {"accounts", "calls", "dial_rules", "applications", "numbers", "inventory", "number_paging"}
+    unknown = set(raw) - {"accounts", "calls", "dial_rules", "applications", "numbers", "inventory", "number_paging", "recordings"}
     if unknown:
         raise ScenarioError(f"unknown scenario keys {sorted(unknown)}")
     return raw

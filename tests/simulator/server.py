@@ -431,6 +431,7 @@ class Simulator:
             context.load_cert_chain(self.tls[0], self.tls[1])
             server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
         self._server = server
+        self.state.origin = self.origin  # the recordings' media URLs name it
         self._thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="vobiz-simulator", daemon=True)  # stop() noticed within 0.1 s
         self._thread.start()
         return self

@@ -10,6 +10,7 @@ from .callbacks import CallbackLog
 from .config_api import ConfigStore
 from .faults import Fault, parse_fault
 from .placing import DialRule, parse_dial_rules
+from .recordings import RecordingStore
 from .scenario import QUEUED_STATUS, Account, Call, ScenarioError, parse_account, parse_call, read_scenario
 
 MAX_GENERATED_CALLS = 200_000
@@ -35,6 +36,7 @@ class SimulatorState:
         self.api_connections = 0
         self.open_connections = 0
         self._fault_counter = 0
+        self.origin = "http://127.0.0.1:0"  # the served origin (Simulator.start), for the recordings' media URLs
         self.reset()
 
     def reset(self) -> None:
@@ -56,8 +58,9 @@ class SimulatorState:
             self.stop_flows()
             self.flows_stop = threading.Event()
             self.callback_log.clear()
-            try:  # the applications and numbers of the scenario (config_api.py)
+            try:  # the applications and numbers of the scenario (config_api.py), its recordings (recordings.py)
                 self.config = ConfigStore(self.scenario, list(self.accounts))
+                self.recordings = RecordingStore(self.scenario.get("recordings") or [], list(self.accounts), lambda: self.origin)
             except ValueError as error:
                 raise ScenarioError(str(error)) from None
 

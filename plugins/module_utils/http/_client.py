@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from urllib.parse import quote
+from typing import Callable, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -52,7 +53,14 @@ HAS_REQUESTS = REQUESTS_IMPORT_ERROR is None
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 NO_CONTENT = 204
+NOT_FOUND = 404
 _CHUNK_BYTES = 64 * 1024
+# Media: the redirects followed (each hop checked for credentials again), and the Vobiz hosts that get the credentials.
+REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
+MAX_REDIRECTS = 5
+VOBIZ_DOMAIN = "vobiz.ai"
+_CREDENTIAL_HEADERS = ("X-Auth-ID", "X-Auth-Token")
+Consumed = TypeVar("Consumed")
 
 
 def _may_be_empty(method: str, status: int) -> bool:
@@ -76,6 +84,40 @@ class _Request:
         query = "&".join("%s=%s" % (quote(str(k), safe=""), quote(str(v), safe="")) for k, v in (params or {}).items())
         self.shown = redact_url(url) + ("?" + query if query else "")
         self.label = "%s %s" % (method, self.shown)
+
+
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+
+
+def sends_credentials(url: str, api_url: str) -> bool:
+    """Whether a media URL gets the account's credentials: an https URL on Vobiz's own hosts (vobiz.ai, *.vobiz.ai), or
+    a URL of the configured api_url's origin (scheme, host and port). Any other host gets none."""
+    scheme, host, _port = _origin(url)
+    if scheme == "https" and (host == VOBIZ_DOMAIN or host.endswith("." + VOBIZ_DOMAIN)):
+        return True
+    return _origin(url) == _origin(api_url)
+
+
+class MediaAnswer:
+    """The head of a media answer (its final URL, Content-Length and content type) and its body, read as chunks."""
+
+    def __init__(self, response, request: _Request, timeout: float):
+        self._response = response
+        self._request = request
+        self._timeout = timeout
+        declared = response.headers.get("Content-Length", "")
+        self.length = int(declared) if declared.isdigit() else None
+        self.content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+    def chunks(self):
+        """The body, chunk by chunk; a connection lost or stalled while reading raises a (transient) VobizConnectionError."""
+        try:
+            yield from self._response.iter_content(_CHUNK_BYTES)
+        except requests.exceptions.RequestException as exc:
+            raise VobizConnectionError("%s failed while reading the media: %s" % (self._request.label, describe_exception(exc, self._timeout)),
+                                       url=self._request.shown) from None
 
 
 # Readable causes for the errors requests wraps; the first pattern found in the exception chain wins.
@@ -222,6 +264,67 @@ class VobizClient:
                 attempt += 1
                 self._note_retry(exc, attempt, delay, request)
                 self._hold_back(delay, pool_wide=isinstance(exc, VobizHTTPError) and exc.status_code == 429)
+
+    def media_length(self, url: str) -> int | None:
+        """The media's length as the server reports it (HEAD, redirects followed), without its body; None when the server
+        tells none (no Content-Length, or a refused HEAD: some storage signs its URLs for GET alone). Retried like a
+        GET; VobizNotFoundError when the media is gone."""
+        def length(answer: MediaAnswer) -> int | None:
+            return answer.length
+        return self._media("HEAD", url, length)
+
+    def download(self, url: str, consume: Callable[[MediaAnswer], Consumed]) -> Consumed:
+        """GET a media URL (a recording's), streamed: consume(answer) reads as much of the body as it wants (all of it, or
+        none once its head says enough) and its value is returned. Idempotent: after a transient failure, while
+        connecting or while reading, consume is called again on a new answer. The credentials go only where
+        sends_credentials allows, and never past a redirect to another origin. `timeout` bounds each connect and each
+        read, not the whole body."""
+        return self._media("GET", url, consume)
+
+    def _media(self, method: str, url: str, consume: Callable[[MediaAnswer], Consumed]) -> Consumed:
+        request = _Request(method, url, None)
+        attempt = 0
+        while True:
+            try:
+                return self._media_attempt(request, consume)
+            except (VobizConnectionError, VobizHTTPError) as exc:
+                delay = self._retry_delay(exc, attempt, request)
+                if delay is None:
+                    raise
+                attempt += 1
+                self._note_retry(exc, attempt, delay, request)
+                self._hold_back(delay, pool_wide=False)
+
+    def _media_attempt(self, request: _Request, consume: Callable[[MediaAnswer], Consumed]) -> Consumed:
+        url, first, hop = request.url, request.url, request
+        for _redirect in range(MAX_REDIRECTS + 1):
+            trusted = sends_credentials(url, self.base_url) and _origin(url) == _origin(first)
+            headers = {"Accept": "*/*"} if trusted else dict({"Accept": "*/*"}, **{name: None for name in _CREDENTIAL_HEADERS})
+            try:
+                response = self.session.request(hop.method, url, timeout=self.timeout, verify=self.verify, stream=True,
+                                                allow_redirects=False, headers=headers)
+            except requests.exceptions.RequestException as exc:
+                raise VobizConnectionError("%s failed: %s" % (hop.label, describe_exception(exc, self.timeout)), url=hop.shown,
+                                           transient=not isinstance(exc, requests.exceptions.SSLError), sent=_may_have_sent(exc)) from None
+            try:
+                status = response.status_code
+                if status in REDIRECT_STATUSES and response.headers.get("Location"):
+                    url = urljoin(url, response.headers["Location"])
+                    hop = _Request(request.method, url, None)
+                    continue
+                if 200 <= status < 300:
+                    return consume(MediaAnswer(response, hop, self.timeout))
+                if request.method == "HEAD" and status != NOT_FOUND and status < 500 and status != 429:
+                    return None
+                body = self._read_body(response, hop) if request.method != "HEAD" else b""
+                data, is_json = parse_json(body)
+                code, message, request_id, retry_after = error_details(data)
+                if retry_after is None:
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                raise http_error(status, response.reason, hop, body, is_json, (code, message, request_id, retry_after), self.auth_id)
+            finally:
+                response.close()
+        raise VobizResponseError("%s: more than %d redirects" % (request.label, MAX_REDIRECTS), url=request.shown)
 
     def _attempt(self, request: _Request) -> ApiResponse:
         """One attempt, given at most `timeout` seconds from connecting to the last byte.

@@ -29,9 +29,10 @@ MAY_IMPORT = {
     "calls": {"common", "http", "api", "_options"},
     "cdrs": {"common", "http", "api", "_options"},
     "config": {"common", "http", "api", "_options"},
+    "recordings": {"common", "http", "api", "_options"},
     "receiving": {"common"},
 }
-SENDING = ("http/", "api/", "calls/", "cdrs/", "config/")
+SENDING = ("http/", "api/", "calls/", "cdrs/", "config/", "recordings/")
 # The receiving side: its package, and the source that serves it.
 RECEIVING_ROOTS = ("receiving/", "extensions/eda/plugins/event_source/callbacks.py")
 
