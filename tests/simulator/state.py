@@ -10,6 +10,7 @@ from .callbacks import CallbackLog
 from .config_api import ConfigStore
 from .faults import Fault, parse_fault
 from .placing import DialRule, parse_dial_rules
+from .recordings import RecordingStore
 from .scenario import QUEUED_STATUS, Account, Call, ScenarioError, parse_account, parse_call, read_scenario
 
 MAX_GENERATED_CALLS = 200_000
@@ -56,6 +57,8 @@ class SimulatorState:
             self.stop_flows()
             self.flows_stop = threading.Event()
             self.callback_log.clear()
+            self.call_actions: dict[str, list[dict]] = {}  # call_uuid -> every live-call action it got, in order (actions.py)
+            self.recordings = RecordingStore()
             try:  # the applications and numbers of the scenario (config_api.py)
                 self.config = ConfigStore(self.scenario, list(self.accounts))
             except ValueError as error:
