@@ -10,10 +10,10 @@ module: live_call_action
 short_description: Speak, play, send digits, transfer and record on Vobiz calls in progress
 version_added: 0.3.0
 description:
-  - Acts on calls that are up: speaks a text (O(speak)), plays audio (O(play)), sends DTMF digits (O(dtmf)), moves the
+  - Acts on calls that are up. It speaks a text (O(speak)), plays audio (O(play)), sends DTMF digits (O(dtmf)), moves the
     call to another flow (O(transfer)), starts a recording (O(record)), or stops what was started (O(stop)).
   - Give exactly one action. Each call is sent one request (a stop, one per action stopped).
-  - Not idempotent: each run speaks, plays, sends or records again. A speak, play, digits, transfer or record is never
+  - Not idempotent. Each run speaks, plays, sends or records again. A speak, play, digits, transfer or record is never
     sent twice to a call once it may have reached Vobiz, as a second one would say it twice. A call whose request had an
     unknown outcome (a time-out, a dropped connection, a 5xx) is reported V(unknown) and fails the task.
   - A call that is not in progress (queued, ringing, ended, unknown to Vobiz) is reported V(not_live); the task fails
