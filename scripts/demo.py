@@ -8,7 +8,8 @@ rulebook reacting to a call's events (else how to get ansible-rulebook), and (6)
 vobiz.telephony.live_call, the calls still live after a short wait, and (7) a test call placed with
 vobiz.telephony.call (examples/test_call.yml), answered and long enough, (8) an answer-rate gate over call
 records, and (9) when ansible-rulebook can run here, the paging runbook: examples/paging_rulebook.yml receives the
-simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1. Stops the
+simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1, and (10) a
+maintenance announcement spoken to every live call (examples/announce_maintenance.yml). Stops the
 simulator and exits 0 when all of them worked.
 """
 
@@ -215,6 +216,8 @@ def main() -> int:
         run(["ansible-playbook", "examples/test_call.yml", "-e", "test_number=+919148227303", "-e", "min_seconds=3"], env)
         banner("8. Finished calls: gate on yesterday's answer rate of a campaign (vobiz.telephony.cdr_info)")
         run(["ansible-playbook", "examples/answer_rate_gate.yml"], env)
+        banner("10. A maintenance announcement: speak to every live call (vobiz.telephony.live_call_action), wait 3 s, hang up the rest")
+        run(["ansible-playbook", "examples/announce_maintenance.yml", "-e", "grace_seconds=3"], env)
         banner("9. Paging by voice: call the escalation list until someone presses 1 (vobiz.telephony.callbacks)")
         if_rulebook_runs(show_paging, api_url, env)
     finally:

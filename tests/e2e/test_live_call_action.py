@@ -8,7 +8,8 @@ import json
 
 import pytest
 from callback_receiver import XML, CallbackReceiver
-from conftest import AUTH_ID, Sim, call_path
+from conftest import AUTH_ID, REPO_ROOT, Sim, call_path
+from test_examples import printed_messages
 from tests.waiting import wait_for
 
 MODULE = "vobiz.telephony.live_call_action"
@@ -213,3 +214,17 @@ def test_bad_options_fail_before_any_request(ansible, sim: Sim, args, message):
     assert run.failed, run.explain()
     assert message in run.result["msg"]
     assert sim.requests() == []
+
+
+def test_announce_maintenance_example(ansible, sim: Sim):
+    """Two live calls hear the message; one ends by itself during the grace period, the other is hung up."""
+    sim.add_calls(live_call("ann-stays"), {"call_uuid": "ann-leaves", "account": AUTH_ID, "timeline_starts": "first_request",
+                                           "timeline": [{"at": -9, "status": "in-progress"}, {"at": 8, "status": "completed"}]})
+    run = ansible.playbook(str(REPO_ROOT / "examples" / "announce_maintenance.yml"), extra_vars={"grace_seconds": 12, "message": "Bye soon"})
+    assert run.rc == 0, run.explain()
+    heard, hung_up = printed_messages(run)
+    assert heard == "2 of 2 live calls heard the message"
+    assert hung_up == "1 calls hung up after 12 s: ann-stays"
+    for uuid in ("ann-stays", "ann-leaves"):
+        assert told(sim, uuid) == [("speak", "POST", dict(SPEAK, text="Bye soon"))]
+    assert sim.calls()["ann-stays"]["status"] == "completed"
