@@ -124,7 +124,7 @@ def test_a_transfer_follows_the_new_xml(ansible, sim: Sim):
         receiver.wait_for("/moved", 1)
     steps = wait_for(lambda: sim.control("GET", "callbacks/act-moved")["steps"], what="the transferred call's XML followed to its end",
                      done=lambda steps: any(step["step"] == "end" for step in steps))
-    assert [step["step"] for step in steps] == ["Speak", "Hangup", "end"]
+    assert [step["step"] for step in steps] == ["transfer", "Speak", "Hangup", "end"]
     assert sim.calls()["act-moved"]["status"] == "completed"
 
 

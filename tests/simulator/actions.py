@@ -1,7 +1,7 @@
 """The live-call actions (reference: vobiz-api-next.md section 6, vobiz-api-config.md section 4) on a call in progress:
 Speak, Play, DTMF, Record (POST starts, DELETE stops) and the transfer (POST on the call). Every request a call gets is
 kept, in order, for GET /_sim/calls/{uuid}/actions. A call not in progress answers 404 {"api_id", "error"}; a transfer
-fetches the new URL and follows its XML as an answered call does (call_flow.py); a record makes a recording object
+makes the call's flow drop the XML it follows for the new URL's (call_flow.py); a record makes a recording object
 (recordings.py)."""
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import re
 import time
 
 from . import callbacks
-from .call_flow import INVALID_XML, CallEnded, CallFlow, CallUrls, Stopped
+from .call_flow import CallEnded, CallFlow, CallUrls, Stopped
 from .replies import Reply, json_reply, new_api_id, plivo_not_found
 from .scenario import ANSWERED_STATUS
-from .xml_script import InvalidXml
 
 # The path segment after the call -> the action; a POST on the call itself is a transfer.
 ACTION_SEGMENTS = {"Speak": "speak", "Play": "play", "DTMF": "dtmf", "Record": "record"}
@@ -45,24 +44,31 @@ def body_error(action: str, body) -> str | None:
 
 
 class TransferFlow(CallFlow):
-    """A transferred call: its new URL is asked for XML (kind `transfer`), which is followed at once. The hangup
-    callback stays with the call's own flow, if it has one."""
+    """The flow of a transferred call that had none (a scenario's call, or one placed without a URL the simulator
+    calls): connected from now, its first XML the transfer's. No hangup_url: nothing is told of the end."""
 
     def __init__(self, state, call, url_method: tuple, token: str):
         none = (None, "POST")
-        super().__init__(state, call, CallUrls(url_method, none, none, none), token, None, 0.0)
+        super().__init__(state, call, CallUrls(none, none, none, none), token, None, 0.0)
         self.answered_at = time.monotonic()
+        self.transfer_to = url_method
 
     def run(self) -> None:
         try:
-            try:
-                verbs = self._fetch_xml("transfer", self.urls.answer, self._answer_params())
-                if verbs:
-                    self._follow(verbs)
-            except InvalidXml as error:
-                self._end(INVALID_XML, f"invalid reply: {error}")
+            self._connected(None)
         except (Stopped, CallEnded):
-            return
+            pass
+        self._leave()
+
+
+def transfer(state, call, url_method: tuple, token: str) -> TransferFlow | None:
+    """Hand the call's flow the transfer (the caller holds state.lock): it drops its XML for the new URL's. A call whose
+    flow has left it, or that has none, gets a new flow, returned to be started once the lock is released."""
+    flow = state.flows.get(call.call_uuid)
+    if flow is not None and flow.transfer(url_method):
+        return None
+    flow = state.flows[call.call_uuid] = TransferFlow(state, call, url_method, token)
+    return flow
 
 
 def answer_action(state, auth_id: str, call_uuid: str, segment: str | None, method: str, raw_body: bytes) -> Reply:
@@ -92,7 +98,7 @@ def answer_action(state, auth_id: str, call_uuid: str, segment: str | None, meth
             answer["call_uuid"] = call_uuid
             legs = body.get("legs", "aleg")
             if legs in ("aleg", "both") and callbacks.may_call(body["aleg_url"]):  # loopback URLs only, as every callback
-                flow = TransferFlow(state, call, (body["aleg_url"], str(body.get("aleg_method") or "POST")), state.accounts[auth_id].auth_token)
+                flow = transfer(state, call, (body["aleg_url"], str(body.get("aleg_method") or "POST")), state.accounts[auth_id].auth_token)
         if action == "record":
             recording = state.recordings.add(auth_id, call_uuid, file_format=str(body.get("file_format") or "mp3"),
                                              from_number=call.from_number, to_number=call.to_number)

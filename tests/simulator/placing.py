@@ -151,7 +151,8 @@ def place(state, auth_id: str, raw_body: bytes, request_id: str) -> Reply:
                               "timeline": rule.timeline()}], now)
             uuids.append(call_uuid)
             if urls.any_sent():
-                flows.append(CallFlow(state, state.calls[call_uuid], urls, account.auth_token, rule.digits, rule.digits_after))
+                flow = state.flows[call_uuid] = CallFlow(state, state.calls[call_uuid], urls, account.auth_token, rule.digits, rule.digits_after)
+                flows.append(flow)
     for flow in flows:  # each in its own thread: the callbacks never hold up this answer
         flow.start()
     return json_reply(200, {"api_id": new_api_id(), "message": "Call fired", "request_uuid": uuids[0] if len(uuids) == 1 else uuids})
