@@ -1,7 +1,7 @@
 # Copyright: vobiz.telephony contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""python -m tests.benchmarks [--only 1,...,11] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
+"""python -m tests.benchmarks [--only 1,...,12] [--keep] [--response-style flat|wrapped]: every benchmark in one run against one simulator, then a table."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import time
 from tests.simulator.scenario import RESPONSE_STYLES
 from tests.waiting import WaitTimeout
 
-from . import adhoc, call_records, call_sets, callback_rate, events, hang_up, many_calls, placing, repeated, thousand, waiting
+from . import adhoc, call_records, call_sets, callback_rate, events, hang_up, many_calls, placing, repeated, speaking, thousand, waiting
 from .harness import LATENCY, Bench, BenchmarkError
 from .report import progress, show_figure, table
 
@@ -32,6 +32,7 @@ BENCHMARKS = (
     ("9", "Placing 100 calls", placing.measure),
     ("10", "10,000 call records: cdr_info against a uri loop over the pages, and its peak memory", call_records.measure),
     ("11", "Event-Driven Ansible: signed callbacks a second, callbacks against a webhook baseline", callback_rate.measure),
+    ("12", "Speaking to 100 live calls", speaking.measure),
 )
 
 
