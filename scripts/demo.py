@@ -11,8 +11,9 @@ records, and (9) when ansible-rulebook can run here, the paging runbook: example
 simulator's callbacks while examples/page_on_call.yml calls an escalation list until someone presses 1, (10)
 then an inbound line: examples/inbound_line.yml routes a number to an application answered by
 examples/inbound_rulebook.yml, the simulator rings the number, the caller presses 1 and the rule records who called,
-and (11) the recordings older than 30 days downloaded then deleted (examples/recording_retention.yml), run twice:
-the rerun does nothing. Stops the simulator and exits 0 when all of them worked.
+(11) the recordings older than 30 days downloaded then deleted (examples/recording_retention.yml), run twice:
+the rerun does nothing, and (12) a maintenance announcement spoken to every live call
+(examples/announce_maintenance.yml). Stops the simulator and exits 0 when all of them worked.
 """
 
 from __future__ import annotations
@@ -271,6 +272,8 @@ def main() -> int:
         shutil.rmtree(archive, ignore_errors=True)
         for _run in range(2):
             run(["ansible-playbook", "examples/recording_retention.yml", "-e", "recordings_dir=%s" % archive], env)
+        banner("12. A maintenance announcement: speak to every live call (vobiz.telephony.live_call_action), wait 3 s, hang up the rest")
+        run(["ansible-playbook", "examples/announce_maintenance.yml", "-e", "grace_seconds=3"], env)
     finally:
         simulator.stop()
     banner("Demo finished: the simulator is stopped.")

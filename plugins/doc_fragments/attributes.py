@@ -40,6 +40,23 @@ attributes:
       - vobiz.telephony.all
 """
 
+    # For modules that act on calls in progress (speak, play, transfer ...): check mode looks once at each call and sends
+    # no action; an action has no before and after to show.
+    ACTS_IN_CALLS = r"""
+attributes:
+  check_mode:
+    support: full
+    description: Can run in check mode. The module looks once at each call, sends no action, and returns the request each live call would get.
+  diff_mode:
+    support: none
+    description: An action said or played to a call has no before and after; each call's request and outcome are returned instead.
+  action_group:
+    support: full
+    description: Use C(group/vobiz.telephony.all) in C(module_defaults) to set the connection options once.
+    membership:
+      - vobiz.telephony.all
+"""
+
     # For modules that keep a resource in a declared state: check mode reads and sends no write, diff mode shows the
     # managed fields before and after.
     CONFIGURES = r"""

@@ -37,6 +37,8 @@ def argument_spec(options: dict) -> dict:
             entry["elements"] = option.elements
         if option.required:
             entry["required"] = True
+        if option.suboptions is not None:
+            entry["options"] = argument_spec(option.suboptions)
         spec[name] = entry
     return spec
 

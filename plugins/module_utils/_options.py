@@ -44,33 +44,41 @@ class Option:
 
     def __init__(self, name: str, type: str, default=None, env: str | None = None, above: float | None = None,
                  at_least: float | None = None, at_most: float | None = None, no_log: bool = False, choices: list | None = None,
-                 elements: str | None = None, required: bool = False, check: Check | None = None):
+                 elements: str | None = None, required: bool = False, check: Check | None = None, suboptions: OptionTable | None = None):
         self.name, self.type, self.default, self.env = name, type, default, env
+        self.suboptions = suboptions  # a dict option's own table: each checked under "name.sub"
         self.required = required
         self.above, self.at_least, self.at_most = above, at_least, at_most
         self.no_log, self.choices, self.elements = no_log, choices, elements
         self.check = check
 
-    def bound_error(self, value) -> str | None:
-        """Why `value` is out of this option's bounds, or None."""
+    def bound_error(self, value, shown_name: str | None = None) -> str | None:
+        """Why `value` is out of this option's bounds, or None; `shown_name` is how messages name it (its name)."""
         if value is None:
             return None
+        name = shown_name or self.name
         unit = " seconds" if self.type == "float" else ""
         if self.above is not None and not value > self.above:
-            return "%s must be greater than %g%s, got %s" % (self.name, self.above, unit, value)
+            return "%s must be greater than %g%s, got %s" % (name, self.above, unit, value)
         if self.at_least is not None and self.at_most is not None:
             if not self.at_least <= value <= self.at_most:
-                return "%s must be between %g and %g, got %s" % (self.name, self.at_least, self.at_most, value)
+                return "%s must be between %g and %g, got %s" % (name, self.at_least, self.at_most, value)
         elif self.at_least is not None and not value >= self.at_least:
-            return "%s must be %g or more%s, got %s" % (self.name, self.at_least, unit, value)
+            return "%s must be %g or more%s, got %s" % (name, self.at_least, unit, value)
         return None
 
-    def errors(self, value) -> list:
-        """Why `value` cannot be this option's: its check's messages, then its bounds'. None is not given: no error."""
+    def errors(self, value, shown_name: str | None = None) -> list:
+        """Why `value` cannot be this option's: its suboptions' messages (each named "option.sub"), its check's, then its
+        bounds'. None is not given: no error."""
         if value is None:
             return []
-        errors = list(self.check(self.name, value)) if self.check else []
-        bound = self.bound_error(value)
+        name = shown_name or self.name
+        errors = []
+        if self.suboptions is not None and isinstance(value, dict):
+            for sub_name, sub in self.suboptions.items():
+                errors += sub.errors(value.get(sub_name), "%s.%s" % (name, sub_name))
+        errors += list(self.check(name, value)) if self.check else []
+        bound = self.bound_error(value, name)
         return errors + ([bound] if bound else [])
 
 

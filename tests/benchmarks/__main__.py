@@ -16,7 +16,8 @@ import time
 from tests.simulator.scenario import RESPONSE_STYLES
 from tests.waiting import WaitTimeout
 
-from . import adhoc, call_records, call_sets, callback_rate, events, hang_up, many_calls, numbers, placing, recordings, repeated, thousand, waiting
+from . import (adhoc, call_records, call_sets, callback_rate, events, hang_up, many_calls, numbers, placing, recordings, repeated, speaking,
+               thousand, waiting)
 from .harness import LATENCY, Bench, BenchmarkError
 from .report import progress, show_figure, table
 
@@ -34,6 +35,7 @@ BENCHMARKS = (
     ("11", "Event-Driven Ansible: signed callbacks a second, callbacks against a webhook baseline", callback_rate.measure),
     ("12", "Routing 100 numbers to an application, and a converged rerun", numbers.measure),
     ("13", "Recordings: 1,000 x 1 MiB downloaded by recording_info against a get_url loop, its peak memory; retention over 10,000", recordings.measure),
+    ("14", "Speaking to 100 live calls", speaking.measure),
 )
 
 

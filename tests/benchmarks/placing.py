@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import json
-import statistics
 
+from .hang_up import speedup_figure, task_against_uri_loop, uri_loop_playbook
 from .harness import Bench, BenchmarkError
 from .many_calls import counted_run
-from .report import Figure, progress
+from .report import progress
 
 COUNT = 100
 CONCURRENCY = 8
@@ -35,26 +35,8 @@ MODULE_PLAYBOOK = """\
       failed_when: placed.failed or placed.placed | length != %(count)d
 """
 
-URI_PLAYBOOK = """\
-- name: Place 100 calls with ansible.builtin.uri
-  hosts: localhost
-  gather_facts: false
-  vars:
-    calls_url: "{{ lookup('env', 'VOBIZ_API_URL') }}/Account/{{ lookup('env', 'VOBIZ_AUTH_ID') }}/Call/"
-  tasks:
-    - name: Place each call
-      ansible.builtin.uri:
-        url: "{{ calls_url }}"
-        method: POST
-        body_format: json
-        body: {to: "{{ item }}", from: "%(from)s", answer_url: "%(answer_url)s", answer_method: POST}
-        status_code: [200]
-        headers:
-          X-Auth-ID: "{{ lookup('env', 'VOBIZ_AUTH_ID') }}"
-          X-Auth-Token: "{{ lookup('env', 'VOBIZ_AUTH_TOKEN') }}"
-          Accept: application/json
-      loop: "{{ destinations }}"
-"""
+URI_PLAYBOOK = uri_loop_playbook("Place 100 calls", "Place each call", "", "POST", [200], items="destinations",
+                                 body='{to: "{{ item }}", from: "%(from)s", answer_url: "%(answer_url)s", answer_method: POST}')
 
 
 def placing_run(bench: Bench, playbook, number: int, what: str) -> float:
@@ -72,18 +54,14 @@ def placing_run(bench: Bench, playbook, number: int, what: str) -> float:
 def measure(bench: Bench):
     bench.forget_calls_and_requests()
     values = {"count": COUNT, "concurrency": CONCURRENCY, "from": FROM, "answer_url": ANSWER_URL}
-    module_playbook = bench.write_file("placing-module.yml", MODULE_PLAYBOOK % values)
-    uri_playbook = bench.write_file("placing-uri.yml", URI_PLAYBOOK % values)
+    playbooks = {"module": bench.write_file("placing-module.yml", MODULE_PLAYBOOK % values), "uri": bench.write_file("placing-uri.yml", URI_PLAYBOOK % values)}
     progress("   the call task x%d after a warm-up, then the uri loop once; 100 new destinations for each run" % MODULE_RUNS)
-    placing_run(bench, module_playbook, 0, "the call playbook")
-    module = [placing_run(bench, module_playbook, number + 1, "the call playbook") for number in range(MODULE_RUNS)]
-    uri = placing_run(bench, uri_playbook, MODULE_RUNS + 1, "the uri playbook")
+    module_s, uri = task_against_uri_loop(
+        lambda playbook, number: placing_run(bench, playbooks[playbook], number, "the %s playbook" % ("call" if playbook == "module" else "uri")),
+        MODULE_RUNS)
     bench.control("DELETE", "calls")
-    module_s = statistics.median(module)
-    speedup = uri / module_s
-    yield Figure("9", "place 100 calls, playbook: uri loop / call task", "%.1fx (%.1f s / %.2f s)" % (speedup, uri, module_s),
-                 ">= %.0fx" % TARGET_SPEEDUP, speedup >= TARGET_SPEEDUP,
-                 ["ansible-playbook wall time; call (concurrency %d, wait: none): median of %d after a warm-up, 1 POST a call;"
-                  % (CONCURRENCY, MODULE_RUNS),
-                  "the uri loop (method POST, body_format json, status_code 200): one run, 1 POST a call",
-                  "every run places 100 calls to destinations of its own, each checked placed once"])
+    yield speedup_figure("9", "place 100 calls, playbook: uri loop / call task", uri, module_s, TARGET_SPEEDUP,
+                         ["ansible-playbook wall time; call (concurrency %d, wait: none): median of %d after a warm-up, 1 POST a call;"
+                          % (CONCURRENCY, MODULE_RUNS),
+                          "the uri loop (method POST, body_format json, status_code 200): one run, 1 POST a call",
+                          "every run places 100 calls to destinations of its own, each checked placed once"])

@@ -215,9 +215,12 @@ def test_bad_status_unknown_path_and_methods(sim):
     assert_envelope(api(sim, call_path(LIVE_UUID), status=""), 400, "INVALID_PARAMETER")
     assert_envelope(api(sim, f"/Account/{ACCOUNT}/Calls/"), 404, "NOT_FOUND")
     assert_envelope(requests.get(sim.origin + "/elsewhere", timeout=5), 404, "NOT_FOUND")
-    response = requests.post(sim.base_url + call_path(LIVE_UUID), headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN}, timeout=5)
+    response = requests.put(sim.base_url + call_path(LIVE_UUID), headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN}, timeout=5)
     assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
-    assert response.headers["Allow"] == "GET, DELETE"
+    assert response.headers["Allow"] == "GET, DELETE, POST"  # a POST on a call is a transfer
+    response = requests.get(sim.base_url + call_path(LIVE_UUID) + "Speak/", headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN}, timeout=5)
+    assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["Allow"] == "POST, DELETE"
     response = requests.delete(sim.base_url + call_path(), headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN}, timeout=5)
     assert (response.status_code, response.headers["Allow"]) == (405, "GET, POST")
 

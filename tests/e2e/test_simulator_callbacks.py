@@ -236,6 +236,58 @@ def test_an_api_hang_up_ends_the_xml(sim, receiver):
     assert (hangup.form["CallStatus"], hangup.form["HangupSource"]) == ("completed", "API")
 
 
+def transfer(sim, call_uuid: str, url: str) -> None:
+    response = requests.post(sim.base_url + f"/Account/{ACCOUNT}/Call/{call_uuid}/", json={"legs": "aleg", "aleg_url": url}, timeout=10,
+                             headers={"X-Auth-ID": ACCOUNT, "X-Auth-Token": TOKEN})
+    assert response.status_code == 202, response.text
+
+
+def steps_reach(sim, call_uuid: str, names: list) -> None:
+    """Until the simulator's log of the call's XML steps is `names`."""
+    wait_for(lambda: [step["step"] for step in sim.control("GET", f"callbacks/{call_uuid}")["steps"]], what=f"the steps {names}",
+             done=lambda steps: steps == names)
+
+
+def test_a_transfer_replaces_the_xml_being_followed(sim, receiver):
+    """The call's flow is held fetching a Redirect when the transfer comes: once that answer arrives, none of its XML
+    runs; the transfer's does, and the hangup callback comes once, at its end."""
+    held = threading.Event()
+    receiver.reply("/answer", body=speak(f"<Redirect>{receiver.url('/next')}</Redirect>"), content_type=XML)
+    receiver.reply("/next", Reply(body=speak("<Speak>old XML</Speak>", "<Hangup/>"), content_type=XML, hold=held))
+    receiver.reply("/moved", body=speak("<Speak>moved</Speak>", "<Wait length='1'/>"), content_type=XML)
+    call_uuid = place(sim, receiver, "919100000001")  # talks 10 minutes unless the XML ends it
+    receiver.wait_for("/next")
+    transfer(sim, call_uuid, receiver.url("/moved"))
+    held.set()
+    [hangup] = receiver.wait_for("/hangup")
+    logged_tries(sim, call_uuid, "hangup", 1)
+    log = sim.control("GET", f"callbacks/{call_uuid}")
+    assert [entry["kind"] for entry in log["callbacks"]] == ["ring", "answer", "redirect", "transfer", "hangup"]
+    assert [(step["step"], step.get("text")) for step in log["steps"]] == [
+        ("Redirect", receiver.url("/next")), ("transfer", None), ("Speak", "moved"), ("Wait", ""), ("end", None)]
+    assert [entry.path for entry in receiver.received()] == ["/ring", "/answer", "/next", "/moved", "/hangup"]
+    [moved] = receiver.received("/moved")
+    assert (moved.form["CallUUID"], moved.form["CallStatus"]) == (call_uuid, "in-progress")
+    assert (hangup.form["CallStatus"], hangup.form["HangupCauseName"], hangup.form["HangupSource"]) == (
+        "completed", "End Of XML Instructions", "Answer XML")
+
+
+def test_a_second_transfer_replaces_the_first(sim, receiver):
+    receiver.reply("/answer", body=speak("<Wait length='600'/>"), content_type=XML)
+    receiver.reply("/first", body=speak("<Wait length='600'/>", "<Speak>first</Speak>"), content_type=XML)
+    receiver.reply("/second", body=speak("<Speak>second</Speak>"), content_type=XML)
+    call_uuid = place(sim, receiver, "919100000001")
+    steps_reach(sim, call_uuid, ["Wait"])
+    transfer(sim, call_uuid, receiver.url("/first"))
+    steps_reach(sim, call_uuid, ["Wait", "transfer", "Wait"])
+    transfer(sim, call_uuid, receiver.url("/second"))
+    receiver.wait_for("/hangup")
+    logged_tries(sim, call_uuid, "hangup", 1)
+    steps = [(step["step"], step.get("text")) for step in sim.control("GET", f"callbacks/{call_uuid}")["steps"]]
+    assert steps == [("Wait", ""), ("transfer", None), ("Wait", ""), ("transfer", None), ("Speak", "second"), ("end", None)]
+    assert [entry.path for entry in receiver.received()] == ["/ring", "/answer", "/first", "/second", "/hangup"]
+
+
 INVALID_REPLIES = {
     "html content type": Reply(body=speak("<Speak>Hi</Speak>"), content_type="text/html"),
     "plain text": Reply(body="hello", content_type="text/plain"),

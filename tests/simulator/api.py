@@ -1,4 +1,5 @@
-"""The simulated Vobiz call endpoints under /api/v1: routing, authentication, the call records, hanging up and cancelling."""
+"""The simulated Vobiz call endpoints under /api/v1: routing, authentication, the call records, hanging up and cancelling,
+and the live-call actions (actions.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from .actions import ACTION_SEGMENTS, answer_action
 from .placing import place
 from .cdr import answer_cdr, parse_cdr_path
 from .config_api import allowed_methods, parse_config_path
@@ -20,7 +22,7 @@ QUEUED_LIST_CAP = 20  # Vobiz documents at most 20 uuids and no paging for queue
 # what the finalized record of a call hung up or cancelled through the API says about its end
 ENDED_BY_API = {"hangup_source": "API", "hangup_cause_name": "NORMAL_CLEARING", "hangup_cause_code": 4000}
 # the methods each kind of path answers; anything else is 405
-ALLOWED_METHODS = {"list": ("GET", "POST"), "Call": ("GET", "DELETE"), "Request": ("DELETE",)}
+ALLOWED_METHODS = {"list": ("GET", "POST"), "Call": ("GET", "DELETE", "POST"), "Request": ("DELETE",), "action": ("POST", "DELETE")}
 
 
 @dataclass
@@ -28,10 +30,11 @@ class ApiRoute:
     auth_id: str
     call_uuid: str | None  # None: the list endpoint; for /Request/{request_uuid}/, the request uuid
     resource: str = "Call"  # or "Request" (cancelling a queued call)
+    action: str | None = None  # a live-call action's segment after the call (Speak, Play, DTMF, Record)
 
 
 def parse_api_path(path: str) -> ApiRoute | None:
-    """Match /api/v1/Account/{auth_id}/Call[/{call_uuid}][/] and /api/v1/Account/{auth_id}/Request/{request_uuid}[/];
+    """Match /api/v1/Account/{auth_id}/Call[/{call_uuid}[/{action}]][/] and /api/v1/Account/{auth_id}/Request/{request_uuid}[/];
     segments are percent-decoded after splitting."""
     if not path.startswith(API_PREFIX + "/"):
         return None
@@ -39,6 +42,8 @@ def parse_api_path(path: str) -> ApiRoute | None:
     if segments and segments[-1] == "":
         segments.pop()  # the trailing slash is optional
     segments = [unquote(segment) for segment in segments]
+    if len(segments) == 5 and segments[2] == "Call" and segments[4] in ACTION_SEGMENTS and segments[1] and segments[3]:
+        return ApiRoute(auth_id=segments[1], call_uuid=segments[3], action=segments[4])
     if len(segments) not in (3, 4) or segments[0] != "Account" or segments[2] not in ("Call", "Request") or not segments[1]:
         return None
     if len(segments) == 3:
@@ -196,7 +201,8 @@ def answer_api(state: SimulatorState, method: str, path: str, status_query: str 
     if cdr_route is not None:
         return _answer_cdr(state, method, cdr_route, query or {}, headers, request_id)
     route = parse_api_path(path)
-    allowed = ALLOWED_METHODS["list" if route is None or route.call_uuid is None else route.resource]
+    kind = "list" if route is None or route.call_uuid is None else "action" if route.action else route.resource
+    allowed = ALLOWED_METHODS[kind]
     if method not in allowed:
         return envelope_reply(405, request_id, "METHOD_NOT_ALLOWED", f"{method} is not allowed here", headers={"Allow": ", ".join(allowed)})
     caller, refusal = _authenticate(state, headers, request_id)
@@ -207,6 +213,8 @@ def answer_api(state: SimulatorState, method: str, path: str, status_query: str 
         return envelope_reply(404, request_id, "NOT_FOUND", f"No such resource: {path}")
     if route.auth_id != caller:
         return envelope_reply(403, request_id, "FORBIDDEN", "The auth_id in the path is not the caller's")
+    if route.action is not None or (method == "POST" and route.call_uuid is not None):  # a live-call action (actions.py)
+        return answer_action(state, caller, route.call_uuid, route.action, method, body)
     if method == "POST":
         return place(state, caller, body, request_id)
     if method == "DELETE":

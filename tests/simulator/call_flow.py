@@ -7,6 +7,11 @@ ring_url when it rings; when it is answered, it asks answer_url (then fallback_u
 follows it: Speak, Play and Wait take their time, Gather posts the digits the rule's callee presses to its action,
 Redirect fetches the next XML, Hangup ends the call. The call ends when the XML runs out, a reply is invalid, or a
 Hangup is met, unless its rule's talk time (or an API hang-up) ends it first. Then hangup_url gets the outcome.
+
+A transfer (actions.py) hands the connected call new XML: its flow stops following the XML it was on, asks the transfer's
+URL and follows that instead (each transfer replaces the one before); the hangup callback still comes once, at the end.
+A call without a flow of its own (a scenario's, or one placed without a URL the simulator calls) gets one for the
+transfer, with no hangup_url.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import datetime
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from . import callbacks
 from .cdr import CAUSES
@@ -34,6 +40,10 @@ class Stopped(Exception):
 
 class CallEnded(Exception):
     """The call ended while its XML was being followed (its rule's talk time, or an API hang-up)."""
+
+
+class Transferred(Exception):
+    """A transfer came while the call was connected: the XML being followed is dropped for the transfer's."""
 
 
 @dataclass
@@ -75,7 +85,8 @@ def new_flow(state, call: Call, urls: CallUrls, token: str, rule) -> CallFlow | 
     it has let go of the state's lock."""
     if not urls.any_sent():
         return None
-    return CallFlow(state, call, urls, token, rule.digits, rule.digits_after)
+    flow = state.flows[call.call_uuid] = CallFlow(state, call, urls, token, rule.digits, rule.digits_after)  # a transfer finds it
+    return flow
 
 
 class CallFlow:
@@ -89,9 +100,18 @@ class CallFlow:
         self.log = state.callback_log
         self.stop = state.flows_stop
         self.answered_at: float | None = None
+        self.transfer_to: tuple | None = None  # (url, method) of a transfer not yet taken up; under state.lock
+        self.connected = True  # False once the flow has left the connected call (under state.lock): a transfer needs a new flow
 
     def start(self) -> None:
         threading.Thread(target=self.run, name=f"vobiz-call-{self.call.call_uuid}", daemon=True).start()
+
+    def transfer(self, url_method: tuple) -> bool:
+        """Hand the call a transfer's URL (the caller holds state.lock): True when this flow takes it up, False when
+        it has left the call (a new flow must)."""
+        if self.connected:
+            self.transfer_to = url_method
+        return self.connected
 
     # the call's state
 
@@ -103,12 +123,23 @@ class CallFlow:
         with self.state.lock:
             return next((entry.at for entry in self.call.timeline if entry.status in statuses), None)
 
+    def _check(self, now: float) -> None:
+        """Once answered: CallEnded when the call has ended, Transferred when a transfer came."""
+        if self.answered_at is None:
+            return
+        with self.state.lock:
+            ended, transferred = self.call.status_at(now) in TERMINAL_STATUSES, self.transfer_to is not None
+        if ended:
+            raise CallEnded
+        if transferred:
+            raise Transferred
+
     def _sleep_until(self, instant: float) -> None:
-        """Until `instant`; CallEnded as soon as the call has ended (once answered), Stopped on reset or stop."""
+        """Until `instant`; once answered, CallEnded as soon as the call has ended and Transferred as soon as a transfer
+        came (_check); Stopped on reset or stop."""
         while True:
             now = time.monotonic()
-            if self.answered_at is not None and self._status(now) in TERMINAL_STATUSES:
-                raise CallEnded
+            self._check(now)
             if now >= instant:
                 return
             if self.stop.wait(min(CHECK_EVERY, instant - now)):
@@ -195,12 +226,11 @@ class CallFlow:
 
     def run(self) -> None:
         try:
-            self._ring_and_answer()
-        except Stopped:
-            return
-        except CallEnded:
-            pass
-        try:
+            try:
+                self._ring_and_answer()
+            except CallEnded:
+                pass
+            self._leave()
             self._wait_for_the_end()
             self._send("hangup", self.urls.hangup, self._hangup_params())
         except Stopped:
@@ -222,9 +252,30 @@ class CallFlow:
         if self._status(time.monotonic()) != ANSWERED_STATUS:
             return  # hung up or cancelled through the API before it was answered
         self.answered_at = answered_at
-        if not callbacks.may_call(self.urls.answer[0]):
-            return  # nothing to ask: the rule's talk time decides
-        self._follow_answer()
+        # nothing to ask without an answer URL the simulator calls: the rule's talk time (or a transfer) decides
+        self._connected(self._follow_answer if callbacks.may_call(self.urls.answer[0]) else None)
+
+    def _connected(self, follow) -> None:
+        """While the call is connected: `follow` its XML (None: none), then each transfer's in turn, a transfer
+        dropping the XML being followed; until the call ends (CallEnded)."""
+        while True:
+            with self.state.lock:
+                transfer_to, self.transfer_to = self.transfer_to, None
+            if transfer_to is not None:
+                self._step("transfer", url=transfer_to[0])
+                follow = partial(self._follow_transfer, transfer_to)
+            try:
+                if follow is not None:
+                    follow()
+                self._sleep_until(float("inf"))  # connected until the call ends, or a transfer comes
+            except Transferred:
+                pass
+            follow = None
+
+    def _leave(self) -> None:
+        """The flow has left the connected call (it ended, or was never answered): a transfer needs a new flow."""
+        with self.state.lock:
+            self.connected, self.transfer_to = False, None
 
     def _follow_answer(self) -> None:
         """Ask answer_url for XML (fallback_url when answer_url got no 200 after its retries) and follow it."""
@@ -234,8 +285,15 @@ class CallFlow:
         if (answer is None or not answer.ok) and callbacks.may_call(self.urls.fallback[0]):
             kind, url_method = "fallback", self.urls.fallback
             answer = self._send(kind, url_method, params)
+        self._follow_reply(kind, url_method[0], answer)
+
+    def _follow_transfer(self, url_method: tuple) -> None:
+        """Ask a transfer's URL for XML (kind `transfer`, the answer's fields) and follow it."""
+        self._follow_reply("transfer", url_method[0], self._send("transfer", url_method, self._answer_params()))
+
+    def _follow_reply(self, kind: str, url: str | None, answer: callbacks.Answer | None) -> None:
         try:
-            verbs = self._verbs(kind, url_method[0], answer)
+            verbs = self._verbs(kind, url, answer)
             if not verbs:
                 self._step("empty", reason="an empty <Response/> leaves the call connected")
                 return
@@ -247,6 +305,7 @@ class CallFlow:
         queue = list(verbs)
         while queue:
             verb = queue.pop(0)
+            self._check(time.monotonic())  # what came during the last verb (or fetch) stops this XML before the next
             self._step(verb.name, verb)
             if verb.name in SKIPPED:
                 continue

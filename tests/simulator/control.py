@@ -143,6 +143,10 @@ def _route(state: SimulatorState, method: str, name: str, body: dict) -> Reply |
     parts = name.split("/")
     if parts[0] == "callbacks" and len(parts) <= 2 and method in ("GET", "DELETE"):
         return _callbacks(state, method, unquote(parts[1]) if len(parts) == 2 and method == "GET" else None)
+    if len(parts) == 3 and parts[0] == "calls" and parts[2] == "actions" and method == "GET":
+        with state.lock:
+            actions = [dict(entry) for entry in state.call_actions.get(unquote(parts[1]), [])]
+        return json_reply(200, {"call_uuid": unquote(parts[1]), "actions": actions})
     if len(parts) == 3 and parts[0] == "calls" and parts[2] == "status" and method == "POST":
         return _change_status(state, unquote(parts[1]), body)
     return None

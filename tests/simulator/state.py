@@ -57,7 +57,9 @@ class SimulatorState:
             self.placed_at = {}
             self.stop_flows()
             self.flows_stop = threading.Event()
+            self.flows: dict = {}  # call_uuid -> the flow following the call's XML (call_flow.py); a transfer hands it the new URL
             self.callback_log.clear()
+            self.call_actions: dict[str, list[dict]] = {}  # call_uuid -> every live-call action it got, in order (actions.py)
             try:  # the applications and numbers of the scenario (config_api.py), its recordings (recordings.py)
                 self.config = ConfigStore(self.scenario, list(self.accounts))
                 self.recordings = RecordingStore(self.scenario.get("recordings") or [], list(self.accounts), lambda: self.origin)

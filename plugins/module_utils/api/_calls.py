@@ -5,7 +5,7 @@
 # This module_utils is private to the vobiz.telephony collection: its API may change without notice.
 
 """The gateway of Vobiz's Call resource: every method and path of it (read a call on a list, its cdr, a list; place a
-call; hang up a live call; cancel a queued one), both answer forms Vobiz has published, and one look at a call.
+call; hang up a live call; cancel a queued one; start and stop a live call's actions), both answer forms Vobiz has published, and one look at a call.
 
 No Ansible here (the event source uses it too), and no HTTP rule: requests, retries and errors are http's.
 Words as docs/architecture.md defines them: a look, the list a call is on, where it was seen, its cdr.
@@ -25,6 +25,10 @@ QUEUED = "queued"
 ENDED = "ended"
 NOT_FOUND = "not_found"
 LISTS = (LIVE, QUEUED)
+# The live-call actions: each one's path under the call (a transfer is a POST on the call itself), and which of them
+# can be stopped (a DELETE on the same path).
+ACTION_SEGMENTS = {"speak": ("Speak",), "play": ("Play",), "dtmf": ("DTMF",), "transfer": (), "record": ("Record",)}
+STOPPABLE = ("speak", "play", "record")
 # The call_status of an answered call, in progress.
 IN_PROGRESS = "in-progress"
 
@@ -106,6 +110,17 @@ class CallApi:
     def cancel(self, request_uuid: str) -> ApiResponse:
         """DELETE a queued call by its request uuid; VobizNotFoundError when nothing is queued under it (any more)."""
         return self.client.delete(self.client.account_segments("Request", request_uuid))
+
+    def start_action(self, call_uuid: str, action: str, body: dict) -> ApiResponse:
+        """POST one live-call action (speak, play, dtmf, transfer, record; ACTION_SEGMENTS): not idempotent (a second
+        request would say it twice), so never sent again once it may have reached Vobiz. VobizNotFoundError when the
+        call is not in progress."""
+        return self.client.post(self.client.account_segments("Call", call_uuid, *ACTION_SEGMENTS[action]), body)
+
+    def stop_action(self, call_uuid: str, action: str) -> ApiResponse:
+        """DELETE what a speak, play or record started (a record's stops every recording of the call): idempotent,
+        retried like a hang-up; Vobiz answers 204 whether or not anything was under way."""
+        return self.client.delete(self.client.account_segments("Call", call_uuid, *ACTION_SEGMENTS[action]))
 
     def fetch_calls(self, call_uuids: list, list_name: str, concurrency: int) -> list:
         """The records of these calls, in the same order, fetched over `concurrency` connections.
