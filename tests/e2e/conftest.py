@@ -436,6 +436,12 @@ def sim(simulator) -> Sim:
     return simulator
 
 
+# How long an Ansible process may run before the test calls it hung: a guard, not a bound on any behaviour (a test that
+# bounds time compares what the simulator recorded with what it configured). Generous, because one shared playbook of
+# a module's cases takes about 35 s on a quiet machine and took over 180 s under `make stress` beside other suites.
+HANG_GUARD = 900
+
+
 class Ansible:
     """Runs ansible and ansible-playbook against the installed collection, isolated under a temp dir."""
 
@@ -457,7 +463,7 @@ class Ansible:
         ended_at = time.monotonic()
         return Run(argv=argv, rc=process.returncode, stdout=process.stdout, stderr=process.stderr, elapsed=ended_at - started, ended_at=ended_at)
 
-    def adhoc(self, args: str, env: dict | None = None, verbose: bool = False, check: bool = False, timeout: float = 120,
+    def adhoc(self, args: str, env: dict | None = None, verbose: bool = False, check: bool = False, timeout: float = HANG_GUARD,
               module: str = MODULE) -> Run:
         """`ansible localhost -m MODULE -a ARGS` (live_call_info unless told); env defaults to the connection in VOBIZ_*."""
         run = self._run([str(BIN_DIR / "ansible"), "localhost", "-m", module, "-a", args], env, check, verbose, timeout)
@@ -470,7 +476,7 @@ class Ansible:
         return run
 
     def playbook(self, source: str, extra_vars: dict | None = None, env: dict | None = None, verbose: bool = False, check: bool = False,
-                 timeout: float = 180) -> Run:
+                 timeout: float = HANG_GUARD) -> Run:
         """ansible-playbook of a playbook file under tests/e2e/playbooks/ (a name) or of inline YAML (several lines).
 
         Extra vars go through a JSON file (-e @file), so that no credential appears on a command line. Every playbook

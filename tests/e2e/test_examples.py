@@ -90,7 +90,7 @@ def test_gate_on_call(ansible, sim: Sim):
         "timeline_starts": "first_request",
         "timeline": [{"at": 0, "status": "ringing"}, {"at": answered_at, "status": "in-progress"},
                      {"at": ended_at, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}]})
-    run = ansible.playbook(str(EXAMPLES / "gate_on_call.yml"), extra_vars={"call_uuid": GATE_CALL}, timeout=120)
+    run = ansible.playbook(str(EXAMPLES / "gate_on_call.yml"), extra_vars={"call_uuid": GATE_CALL})
     assert run.rc == 0, run.explain()
     assert run.recap == {"ok": 4, "changed": 0, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
     answered, ended = printed_messages(run)
@@ -164,7 +164,7 @@ def test_wait_for_test_calls(ansible, sim: Sim):
     sim.add_calls(*({"call_uuid": uuid, "account": AUTH_ID, "timeline": [
         {"at": 0, "status": "in-progress"}, {"at": at, "status": status, "cdr": {"hangup_cause_name": cause}}]} for uuid, (at, status, cause) in ends.items()))
     ended_at = {uuid: call["timeline"][-1]["at"] for uuid, call in sim.calls().items()}
-    run = ansible.playbook(str(EXAMPLES / "wait_for_test_calls.yml"), extra_vars={"test_calls": list(ends)}, timeout=120)
+    run = ansible.playbook(str(EXAMPLES / "wait_for_test_calls.yml"), extra_vars={"test_calls": list(ends)})
     assert run.rc == 0, run.explain()
     assert run.recap == {"ok": 2, "changed": 0, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 0}
     assert looped_messages(run) == [("%s" % uuid, "%s ended: %s, %d s, %s" % (uuid, status, at, cause)) for uuid, (at, status, cause) in ends.items()]
