@@ -153,6 +153,11 @@ def non_empty_error(option: str, value) -> str | None:
     return "%s must not be empty" % option if value == "" else None
 
 
+def directory_error(option: str, value) -> str | None:
+    """Why `value` is not a directory that exists."""
+    return None if os.path.isdir(value) else "%s %s is not a directory" % (option, value)
+
+
 def readable_file_error(option: str, value) -> str | None:
     """Why `value` is not a readable file; an empty path is not given."""
     return "%s %s is not a readable file" % (option, shown(value)) if value and not os.path.isfile(value) else None

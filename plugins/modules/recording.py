@@ -176,19 +176,25 @@ request_id:
 """
 
 import datetime
-import os
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_for
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, each, identifier_error, options_table
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import (
+    CONCURRENCY,
+    Option,
+    directory_error,
+    each,
+    identifier_error,
+    options_table,
+    single,
+)
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._recordings import RecordingApi
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils.recordings._download import failures_message
 from ansible_collections.vobiz.telephony.plugins.module_utils.recordings._retention import apply_retention
 from ansible_collections.vobiz.telephony.plugins.module_utils.recordings._search import (
     FILTER_OPTIONS,
-    SEARCH_FILTERS,
-    TIME_FILTERS,
     criteria_of,
+    filters_given,
     moment_order_error,
     search,
 )
@@ -201,7 +207,7 @@ OPTIONS = options_table(
     Option("recording_ids", "list", elements="str", check=each(identifier_error)),
     *FILTER_OPTIONS.values(),
     Option("all", "bool", False),
-    Option("require_downloaded", "path"),
+    Option("require_downloaded", "path", check=single(directory_error)),
     CONCURRENCY,
     groups=FILTER_OPTIONS.groups,
 )
@@ -210,15 +216,13 @@ OPTIONS = options_table(
 def option_errors(params: dict) -> list:
     """Problems across this module's own options (their table checks each one), each naming its option."""
     errors = [error for error in [moment_order_error(params)] if error]
-    filters = [name for name in SEARCH_FILTERS + TIME_FILTERS if params[name] is not None]
+    filters = filters_given(params)
     if params["recording_ids"] is not None and filters:
         errors.append("recording_ids names the recordings and takes no search filter: drop %s, or recording_ids to search" % ", ".join(filters))
     if params["recording_ids"] is None and not filters and not params["all"]:
         errors.append("neither recording_ids nor a filter is given: set one, or all=true to delete every recording of the account")
     if params["all"] and (params["recording_ids"] is not None or filters):
         errors.append("all=true deletes every recording and takes no recording_ids nor filter")
-    if params["require_downloaded"] is not None and not os.path.isdir(params["require_downloaded"]):
-        errors.append("require_downloaded %s is not a directory" % params["require_downloaded"])
     return errors
 
 

@@ -205,18 +205,16 @@ request_id:
 """
 
 import datetime
-import os
 
 from ansible_collections.vobiz.telephony.plugins.module_utils._module import client_from_module, fail_from_error, module_for
-from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, identifier_error, options_table, single
+from ansible_collections.vobiz.telephony.plugins.module_utils._options import CONCURRENCY, Option, directory_error, identifier_error, options_table, single
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._recordings import RecordingApi
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 from ansible_collections.vobiz.telephony.plugins.module_utils.recordings._download import MODE, download_all, failures_message, mode_of
 from ansible_collections.vobiz.telephony.plugins.module_utils.recordings._search import (
     FILTER_OPTIONS,
-    TIME_FILTERS,
-    SEARCH_FILTERS,
     criteria_of,
+    filters_given,
     moment_order_error,
     search,
 )
@@ -228,7 +226,7 @@ OPTIONS = options_table(
     *FILTER_OPTIONS.values(),
     LIMIT,
     CONCURRENCY,
-    Option("dest", "path"),
+    Option("dest", "path", check=single(directory_error)),
     MODE,
     groups=FILTER_OPTIONS.groups,
 )
@@ -238,13 +236,11 @@ def option_errors(params: dict) -> list:
     """Problems across this module's own options (their table checks each one), each naming its option."""
     errors = [error for error in [moment_order_error(params)] if error]
     if params["recording_id"] is not None:
-        given = [name for name in SEARCH_FILTERS + TIME_FILTERS if params[name] is not None]
+        given = filters_given(params)
         if given:
             errors.append("recording_id reads one recording and takes no search filter: drop %s, or recording_id to search" % ", ".join(given))
         if params["limit"] != LIMIT.default:
             errors.append("limit applies to a search and takes no recording_id")
-    if params["dest"] is not None and not os.path.isdir(params["dest"]):
-        errors.append("dest %s is not a directory" % params["dest"])
     return errors
 
 

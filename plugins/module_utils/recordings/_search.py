@@ -116,6 +116,11 @@ class Criteria:
         return (self.added_after is None or added >= self.added_after) and (self.added_before is None or added <= self.added_before)
 
 
+def filters_given(params: dict) -> list:
+    """The search filters the task sets, in the table's order."""
+    return [name for name in SEARCH_FILTERS + TIME_FILTERS if params.get(name) is not None]
+
+
 def criteria_of(params: dict, now: datetime.datetime) -> Criteria:
     """The Criteria of checked options (FILTER_OPTIONS); `older_than_days` counts back from `now` (aware)."""
     filters = {name: params[name] for name in SEARCH_FILTERS if params.get(name) is not None}
