@@ -250,10 +250,16 @@ class VobizClient:
         `body` is sent as JSON; `idempotent` False: retried only after failures that prove it was not acted on;
         `accept`: a text answer of this media type instead of JSON."""
         request = _Request(method, self.url_for(segments, trailing_slash), params, body, idempotent, accept)
+        return self._with_retries(request, lambda: self._attempt(request), throttles_pool=True)
+
+    def _with_retries(self, request: _Request, attempt_once: Callable[[], Consumed], throttles_pool: bool) -> Consumed:
+        """attempt_once() until it succeeds or its failure is final (_retry_delay), each retry counted, warned of and
+        waited for. throttles_pool: a 429 holds back every request of the client (the API's), not this one alone (a
+        media host's). A final failure carries how many attempts before it may have been acted on."""
         attempt = uncertain = 0
         while True:
             try:
-                return self._attempt(request)
+                return attempt_once()
             except (VobizConnectionError, VobizHTTPError) as exc:
                 delay = self._retry_delay(exc, attempt, request)
                 if delay is None:
@@ -263,7 +269,7 @@ class VobizClient:
                     uncertain += 1
                 attempt += 1
                 self._note_retry(exc, attempt, delay, request)
-                self._hold_back(delay, pool_wide=isinstance(exc, VobizHTTPError) and exc.status_code == 429)
+                self._hold_back(delay, pool_wide=throttles_pool and isinstance(exc, VobizHTTPError) and exc.status_code == 429)
 
     def media_length(self, url: str) -> int | None:
         """The media's length as the server reports it (HEAD, redirects followed), without its body; None when the server
@@ -283,17 +289,7 @@ class VobizClient:
 
     def _media(self, method: str, url: str, consume: Callable[[MediaAnswer], Consumed]) -> Consumed:
         request = _Request(method, url, None)
-        attempt = 0
-        while True:
-            try:
-                return self._media_attempt(request, consume)
-            except (VobizConnectionError, VobizHTTPError) as exc:
-                delay = self._retry_delay(exc, attempt, request)
-                if delay is None:
-                    raise
-                attempt += 1
-                self._note_retry(exc, attempt, delay, request)
-                self._hold_back(delay, pool_wide=False)
+        return self._with_retries(request, lambda: self._media_attempt(request, consume), throttles_pool=False)
 
     def _media_attempt(self, request: _Request, consume: Callable[[MediaAnswer], Consumed]) -> Consumed:
         url, first, hop = request.url, request.url, request
