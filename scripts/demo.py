@@ -105,11 +105,24 @@ def control(api_url: str, method: str, name: str, body=None):
     return response.json()
 
 
+def live_call(call_uuid: str, to: str, ends_in: float | None) -> dict:
+    """A call in progress for 30 s already, which the customer ends `ends_in` seconds from now (None: it stays up)."""
+    timeline = [{"at": -30, "status": "in-progress"}]
+    if ends_in is not None:
+        timeline.append({"at": ends_in, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}})
+    return {"call_uuid": call_uuid, "account": AUTH_ID, "from": "919262171438", "to": to, "direction": "outbound", "timeline": timeline}
+
+
 def place_drain_call(api_url: str) -> None:
     """A call in progress that the customer ends 2 s from now, during the drain."""
-    call = {"call_uuid": DRAIN_CALL, "account": AUTH_ID, "from": "919262171438", "to": "919845098450", "direction": "outbound",
-            "timeline": [{"at": -30, "status": "in-progress"}, {"at": 2, "status": "completed", "cdr": {"hangup_cause_name": "NORMAL_CLEARING"}}]}
-    control(api_url, "POST", "calls", {"calls": [call]})
+    control(api_url, "POST", "calls", {"calls": [live_call(DRAIN_CALL, "919845098450", 2)]})
+
+
+def place_announcement_calls(api_url: str) -> None:
+    """Two calls in progress for the announcement: one the caller ends within the grace period, one still up after it
+    (the earlier parts' calls have all ended by now)."""
+    control(api_url, "POST", "calls", {"calls": [live_call("demo-announce-leaves", "919845098451", 2),
+                                                 live_call("demo-announce-stays", "919845098452", None)]})
 
 
 def why_no_rulebook() -> str | None:
@@ -273,6 +286,7 @@ def main() -> int:
         for _run in range(2):
             run(["ansible-playbook", "examples/recording_retention.yml", "-e", "recordings_dir=%s" % archive], env)
         banner("12. A maintenance announcement: speak to every live call (vobiz.telephony.live_call_action), wait 3 s, hang up the rest")
+        place_announcement_calls(api_url)
         run(["ansible-playbook", "examples/announce_maintenance.yml", "-e", "grace_seconds=3"], env)
     finally:
         simulator.stop()
