@@ -197,11 +197,9 @@ galaxy-import: $(TOOLS_STAMP)
 	    scripts/galaxy-import.sh $(TOOLS)/bin/python $(TARBALL)
 
 # --- 10. ansible-core 2.21 ------------------------------------------------------------------
-# The second version runs what can differ between ansible-core (and Python) versions: every unit test (seconds),
-# and the e2e tests marked `matrix` (tests/e2e/conftest.py): everything that goes through Ansible, once, i.e.
-# without what does not go through ansible-core (the simulator's own tests, ansible-builder, the module process run
-# in a row), the quiet twin of a -vvv test, the wrapped twin of a flat run, and all but the first test of a
-# matrix_once group (tests/e2e/README.md).
+# The second version runs every unit test (seconds), and the e2e tests that MATRIX in tests/e2e/conftest.py names: for
+# each module and event source, one of each way it meets ansible-core, then module_defaults, ansible-runner and TLS
+# (tests/e2e/README.md, "The matrix"). It stops at once if a plugin has no entry there, or an entry names no test.
 matrix: matrix-units matrix-e2e
 
 matrix-units: $(V221_STAMP) stage

@@ -324,32 +324,68 @@ def assert_given_up_within(entry: dict, seconds: float) -> None:
     assert entry["ended"] - entry["time"] <= seconds + MARGIN, entry
 
 
-# `make matrix` runs again, on the second ansible-core version, the tests marked `matrix`: what can differ between
-# ansible-core (and Python) versions, that is everything that goes through Ansible, once. Left out:
-# - what does not go through ansible-core: the simulator's own tests, `ansible-builder create` on the environment
-#   definitions, the module process run in a row without Ansible (memory and connections);
-# - the plain twin of a check-mode run with -vvv (ids normal next to check-vvv: the -vvv run goes through the same
-#   Ansible, and more), and the wrapped twin of a flat run (the answer's form is read by _calls.py, which does
-#   not import ansible-core);
-# - all but the first test of a `matrix_once` group: tests that take the same path through Ansible and differ only in
-#   what the simulator answers (a fault matrix: _client.py and _calls.py, which do not import ansible-core, meet each
-#   answer the same way on every version, and the unit tests check them on both Pythons) or in which example playbook
-#   ansible-runner runs (test_examples.py runs each on both versions). `@pytest.mark.matrix_once("group")` on a test
-#   or on some of its cases (pytest.param); the group defaults to the test's name. Each failure a module can report
-#   still reaches Ansible on both versions, and transport and TLS failures are never in such a group: Python's
-#   socket and ssl handling, and urllib3, are what can differ there.
-NOT_VERSION_DEPENDENT = ("tests/e2e/test_simulator.py::", "tests/e2e/test_simulator_wrapped_answers.py::", "tests/e2e/test_simulator_placing.py::",
-                         "tests/e2e/test_simulator_callbacks.py::", "tests/e2e/test_simulator_applications.py::", "tests/e2e/test_simulator_numbers.py::",
-                         "tests/e2e/test_simulator_inbound.py::",
-                         "tests/e2e/test_simulator_hang_up.py::", "tests/e2e/test_simulator_cdr.py::", "tests/e2e/test_environments.py::",
-                         "tests/e2e/test_load.py::test_module_runs_in_a_row", "tests/e2e/test_jitter.py::")
-TWINS_RUN_ONCE = {"normal", "wrapped"}
-_matrix_once_groups_taken: set = set()
+# `make matrix` runs again, on the second ansible-core version (and its Python), the tests that MATRIX names: for each
+# module and event source, one of each way it meets ansible-core (a result, check mode or diff, a refusal by the argument
+# checks, a failure's fields, -vvv without the token, the ad hoc CLI or ansible-rulebook), then what every plugin shares
+# with ansible-core and Python (module_defaults and the action group, ansible-runner, TLS and sockets, a large result).
+# Everything else goes through the same code on both versions: the unit tests, whole on both, check module_utils on
+# both Pythons, and the rest of the e2e suite runs on the first version. An entry is a test id under tests/e2e/, with
+# `*` for any text; a plugin without an entry, or an entry that names no test, stops `make matrix-e2e` (README: "The
+# matrix").
+MATRIX = {
+    "live_call_info": ("test_adhoc.py::*", "test_wait.py::*[check-vvv-flat]"),
+    "live_call": ("test_live_call.py::test_diff_shows_each_call_changed_from_its_status_to_ended[check]",
+                  'test_live_call.py::test_bad_options_fail_before_any_request[{"call_uuid": null}-*',
+                  "test_live_call.py::test_bad_options_fail_before_any_request[call_uuid=x state=present-*",
+                  "test_live_call.py::test_refused_token_fails_cleanly_naming_the_call"),
+    "call": ("test_call.py::*",),  # one -vvv playbook of every outcome, check mode and refusal, and the example
+    "cdr_info": ("test_cdr_info.py::*[check-vvv]",),
+    "application": ("test_examples.py::test_application_example_creates_then_changes_nothing",),
+    "application_info": ("test_application.py::test_info_ad_hoc_*",),
+    "number": ("test_ansible_runner.py::test_example_runs_through_ansible_runner[inbound_line.yml]",),
+    "number_info": ("test_number.py::test_info_ad_hoc_*",),
+    "live_call_action": ("test_live_call_action.py::test_each_action_on_one_call[speak]", "test_live_call_action.py::test_check_mode_sends_no_write",
+                         "test_live_call_action.py::test_bad_options_fail_before_any_request[args3-*",
+                         "test_live_call_action.py::test_unknown_outcome_is_sent_once_and_fails_naming_the_call[time-out]"),
+    "recording_info": ("test_recording_info.py::test_check_mode_downloads_nothing_and_lists_what_it_would",
+                       "test_recording_info.py::test_bad_input_is_refused_before_any_request[args5-*"),
+    "recording": ("test_recording.py::test_the_retention_example_downloads_then_deletes_and_a_rerun_does_nothing",
+                  "test_recording.py::test_check_mode_sends_no_delete"),
+    "call_events": ("test_call_events.py::test_answered_and_ended_events_reach_the_playbook_once_in_order",
+                    "test_call_events.py::test_bad_arguments_stop_the_source_before_any_request"),
+    "callbacks": ("test_callbacks.py::test_a_call_reaches_the_rules_once_in_order_with_its_fields",
+                  "test_callbacks.py::test_forged_unsigned_replayed_and_wrong_token_callbacks_get_403_and_fire_no_rule",
+                  "test_callbacks.py::test_tls_with_a_certificate_made_here", "test_callbacks.py::test_bad_arguments_stop_the_source_at_start"),
+    "module_defaults": ("test_examples.py::test_use_module_defaults[in-progress-0]", "test_live_call.py::test_token_given_in_module_defaults_never_shows"),
+    "failures": ("test_failures.py::test_failure[two_option_errors]", "test_failures.py::test_failure[wrong_token]",
+                 "test_failures.py::test_failure[time_out]"),
+    "transport": ("test_reliability.py::test_tls_*", "test_reliability.py::test_plain_http_to_a_host_name_warns_of_clear_text",
+                  "test_reliability.py::test_hang_with_retries_fails_within_the_bound"),
+    "a large result": ("test_load.py::test_a_thousand_live_calls_in_one_list_task",),
+}
+E2E_PREFIX = "tests/e2e/"
+_MATRIX_PATTERNS = {entry: re.compile(".*".join(re.escape(part) for part in entry.split("*")) + r"\Z")
+                    for entries in MATRIX.values() for entry in entries}
+
+
+def _matrix_entries_of(item) -> list:
+    test_id = item.nodeid.removeprefix(E2E_PREFIX)
+    return [entry for entry, pattern in _MATRIX_PATTERNS.items() if pattern.match(test_id)]
+
+
+def check_matrix(items: list) -> None:
+    """Every module and event source has an entry, and every entry names a collected test."""
+    plugins = {path.stem for path in (REPO_ROOT / "plugins" / "modules").glob("*.py")}
+    plugins |= {path.stem for path in (REPO_ROOT / "extensions" / "eda" / "plugins" / "event_source").glob("*.py") if path.stem != "__init__"}
+    missing = sorted(plugins - set(MATRIX))
+    named = {entry for item in items for entry in _matrix_entries_of(item)}
+    stale = sorted(set(_MATRIX_PATTERNS) - named)
+    if missing or stale:
+        raise pytest.UsageError("MATRIX in tests/e2e/conftest.py: no entry for %s; entries naming no test: %s" % (missing, stale))
 
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "matrix: run again by `make matrix` on the second ansible-core version")
-    config.addinivalue_line("markers", "matrix_once(group): of the tests of this group, only the first runs again on the second version")
     config.addinivalue_line("markers", "timing: the test compares times; `STRESS_SET=timing make stress` runs it over and over")
     # VOBIZ_TEST_JITTER (tests/simulator/jitter.py): read here first, so that a bad value stops the session at once and
     # a seed chosen in the controller is in the environment that pytest-xdist's workers inherit.
@@ -371,23 +407,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(configured.describe())
 
 
-def _version_dependent(item) -> bool:
-    if item.nodeid.startswith(NOT_VERSION_DEPENDENT):
-        return False
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None and TWINS_RUN_ONCE.intersection(callspec.id.split("-")):
-        return False
-    once = item.get_closest_marker("matrix_once")
-    if once is not None:  # the first of its group collected: the same on every xdist worker
-        group = once.args[0] if once.args else item.originalname
-        if group in _matrix_once_groups_taken:
-            return False
-        _matrix_once_groups_taken.add(group)
-    return True
-
-
 def pytest_itemcollected(item) -> None:
-    if _version_dependent(item):
+    if _matrix_entries_of(item):
         item.add_marker(pytest.mark.matrix)
 
 
@@ -396,7 +417,9 @@ LONGEST_FIRST = ("tests/e2e/test_load.py::test_module_runs_in_a_row",)
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items) -> None:
+def pytest_collection_modifyitems(config, items) -> None:
+    if config.getoption("markexpr") == "matrix":
+        check_matrix(items)
     items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
 
 

@@ -224,6 +224,21 @@ def check_acknowledge(events: list, _sim: Sim, call_uuid: str) -> None:
     assert (result["found"], result["call_status"], result["call"]["call_uuid"]) == (True, "in-progress", call_uuid)
 
 
+def check_announce_maintenance(events: list, sim: Sim, _call_uuid: str) -> None:
+    """Each call live at the read was told the message once, but a call still ringing (not_live); the calls still live
+    when the grace period ran out were hung up."""
+    live, drain = ok_results(events)
+    (announced,) = ok_results(events, "vobiz.telephony.live_call_action")
+    outcomes = {result["call_uuid"]: result["outcome"] for result in announced["results"]}
+    assert list(outcomes) == live["call_uuids"] and set(outcomes.values()) <= {"done", "not_live"}, announced
+    assert announced["acted"] == [call_uuid for call_uuid, outcome in outcomes.items() if outcome == "done"] != []
+    for call_uuid in announced["acted"]:
+        told = [entry for entry in sim.control("GET", "calls/%s/actions" % call_uuid)["actions"] if entry["method"] == "POST"]
+        assert [(entry["action"], entry["body"]["text"]) for entry in told] == [("speak", KNOWN_VARIABLES["message"])], told
+    (ended,) = ok_results(events, "vobiz.telephony.live_call")
+    assert drain["call_uuids"] and ended["hung_up"] == drain["call_uuids"], (drain, ended)
+
+
 def own_the_line(sim: Sim) -> None:
     """The number of inbound_line.yml, owned by the account and routed nowhere yet."""
     sim.control("POST", "numbers", {"numbers": [{"e164": KNOWN_VARIABLES["line_number"], "account": AUTH_ID}]})
@@ -248,6 +263,7 @@ CHECKS = {
     "gate_on_call.yml": check_gate_on_call,
     "drain_and_hang_up.yml": check_drain_and_hang_up,
     "test_call.yml": check_test_call,
+    "announce_maintenance.yml": check_announce_maintenance,
 }
 ENDS_AFTER_LOOKS = {"gate_on_call.yml": 2}
 SETUP = {"inbound_line.yml": own_the_line}
@@ -256,7 +272,7 @@ SETUP = {"inbound_line.yml": own_the_line}
 # as ansible-rulebook hands it to a playbook, with the keys of a callbacks event too (for acknowledge.yml and
 # record_caller.yml). The paging example calls one number, its listener on a host the simulator never calls back, and
 # waits 1 s for an acknowledgement; each job has a paging directory and a callers file of its own. The inbound line
-# routes a number the account owns (SETUP).
+# routes a number the account owns (SETUP). The announcement gives the callers 2 s (its default is 120 s).
 DEMO_ENDED = ["1f6b9d2e-7c3a-4b85-9e0d-5a4c3b2f1e07", "8a2c4e6f-0b1d-4f3a-9c5e-7d9f1b3a5c70"]
 KNOWN_VARIABLES = {
     "call_uuid": DEMO_LIVE[0],
@@ -272,6 +288,8 @@ KNOWN_VARIABLES = {
     "listener_url": "https://eda.example.com/hooks",
     "ack_wait": 1,
     "line_number": "+919410000001",
+    "grace_seconds": 2,
+    "message": "This line goes down for maintenance.",
 }
 
 
@@ -363,7 +381,6 @@ def assert_module_results(events: list, injected: dict) -> None:
     assert (stats["event_data"]["failures"], stats["event_data"]["dark"]) == ({}, {}), stats["event_data"]
 
 
-@pytest.mark.matrix_once  # every example runs on both versions in test_examples.py: here what differs is the runner
 @pytest.mark.parametrize("playbook", example_playbooks())
 def test_example_runs_through_ansible_runner(ansible_runner, sim: Sim, tmp_path, playbook):
     sim.add_calls(*demo_calls_of_first_account())

@@ -225,3 +225,14 @@ def test_info_by_name_and_by_app_id(applications: Applications):
     assert len(applications.log("info_app_id")) == 1 and "api_id" not in by_id["applications"][0]
     assert missing == dict(missing, changed=False, count=0, applications=[])
     assert [entry["response_status"] for entry in applications.log("info_missing")] == [404]
+
+
+def test_info_ad_hoc_reads_one_application_by_name(ansible, sim: Sim):
+    """`ansible localhost -m vobiz.telephony.application_info`: the one application of that name, not the others."""
+    sim.control("POST", "applications", {"applications": [{"app_name": "adhoc-app", "answer_url": "https://example.com/a"},
+                                                          {"app_name": "adhoc-other", "answer_url": "https://example.com/b"}]})
+    run = ansible.adhoc("name=adhoc-app", module="vobiz.telephony.application_info", verbose=True)
+    assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
+    assert (run.result["changed"], run.result["count"]) == (False, 1)
+    assert [(app["app_name"], app["answer_url"]) for app in run.result["applications"]] == [("adhoc-app", "https://example.com/a")]
+    assert {entry["method"] for entry in sim.requests()} == {"GET"}

@@ -143,18 +143,11 @@ CASES = [
 ]
 
 
-TRANSPORT_FAULTS = {"hang", "trickle", "drop"}
 TIMED_CASES = {"time_out", "trickled_answer"}  # what the simulator saw is checked against the timeout
 
 
 def _param(case: Case):
-    """A case whose failure is in what the server answered is one of a fault matrix on the second ansible-core version
-    (tests/e2e/conftest.py): the module reads every answer the same way there. Refused options (ansible-core's argument
-    checks) and failures of the transport (Python's sockets, urllib3) run there each."""
-    answered = case.requests > 0 and not any(fault["kind"] in TRANSPORT_FAULTS for fault in case.faults)
-    marks = [pytest.mark.matrix_once("answers")] if answered else []
-    if case.name in TIMED_CASES:
-        marks.append(pytest.mark.timing)
+    marks = [pytest.mark.timing] if case.name in TIMED_CASES else []
     return pytest.param(case, id=case.name, marks=marks)
 
 

@@ -250,7 +250,6 @@ RECOVERED = {
 }
 
 
-@pytest.mark.matrix_once
 @pytest.mark.parametrize("fault, args, action, retries", list(RECOVERED.values()), ids=list(RECOVERED))
 def test_fault_on_the_hang_up_is_recovered(ansible, sim: Sim, fault, args, action, retries):
     sim.add_calls(live_call("lc-f-1"), live_call("lc-f-2"))
@@ -278,7 +277,6 @@ FINAL = {
 }
 
 
-@pytest.mark.matrix_once
 @pytest.mark.parametrize("fault, args, status_code, message", list(FINAL.values()), ids=list(FINAL))
 def test_fault_on_the_hang_up_fails_naming_the_call_and_keeps_what_was_done(ansible, sim: Sim, fault, args, status_code, message):
     sim.add_calls(live_call("lc-g-1"), live_call("lc-g-2"), live_call("lc-g-3"))

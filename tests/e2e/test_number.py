@@ -211,3 +211,14 @@ def test_info_searches_the_inventory_over_pages_up_to_the_limit(numbers: Numbers
     queries = [entry["query"] for entry in numbers.log("on_sale")]
     assert queries == [{"page": str(page), "per_page": "100", "country": "US", "search": "555"} for page in (1, 2)]
     assert {entry["path"] for entry in numbers.log("on_sale")} == {"/api/v1/Account/%s/inventory/numbers" % AUTH_ID}
+
+
+def test_info_ad_hoc_reads_the_numbers_of_an_application(ansible, sim: Sim):
+    """`ansible localhost -m vobiz.telephony.number_info`: the numbers routed to the application named, not the others."""
+    (app_id,) = sim.control("POST", "applications", {"applications": [{"app_name": "adhoc-app", "answer_url": "https://example.com/a"}]})["added"]
+    sim.control("POST", "numbers", {"numbers": [{"e164": "+919400000001", "app_id": app_id}, {"e164": "+919400000002"}]})
+    run = ansible.adhoc("application=adhoc-app", module="vobiz.telephony.number_info", verbose=True)
+    assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
+    assert (run.result["changed"], run.result["count"]) == (False, 1)
+    assert [(item["e164"], item["application_id"]) for item in run.result["numbers"]] == [("+919400000001", app_id)]
+    assert {entry["method"] for entry in sim.requests()} == {"GET"}

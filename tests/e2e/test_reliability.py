@@ -81,7 +81,6 @@ def live_call(sim: Sim) -> Sim:
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("429")
 def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1)  # a bare 429 envelope: no header, no details
     # retry_max_wait far above the backoff and MARGIN: a wait of retry_max_wait instead would fail the upper bound
@@ -101,7 +100,6 @@ def test_429_without_any_retry_after_backs_off_then_succeeds(ansible, live_call:
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("429")
 def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1, retry_after="http-date:+2")
     run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=True)
@@ -122,7 +120,6 @@ def test_429_with_an_http_date_retry_after_waits_until_then(ansible, live_call: 
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("429")
 def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1, details_retry_after=1.5)
     run = ansible.adhoc("call_uuid=%s timeout=%d retries=1 retry_max_wait=30" % (CALL, TIMEOUT), verbose=True)
@@ -137,7 +134,6 @@ def test_429_with_only_details_retry_after_is_honoured(ansible, live_call: Sim):
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("429")
 def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Sim):
     live_call.fault(kind="rate_limit", times=1, retry_after="30")
     run = ansible.adhoc("call_uuid=%s timeout=%d retry_max_wait=1" % (CALL, TIMEOUT), verbose=True)  # default retries: 3
@@ -155,7 +151,6 @@ def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Si
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("5xx")
 @pytest.mark.parametrize("status, code", [(500, "INTERNAL_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")])
 def test_server_errors_n_times_then_success(ansible, live_call: Sim, status, code):
     live_call.fault(kind="status", status=status, times=5)
@@ -246,7 +241,6 @@ def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim):
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once
 @pytest.mark.parametrize("chunked", [False, True], ids=["content_length", "chunked"])
 def test_huge_answer_is_refused(ansible, live_call: Sim, chunked):
     live_call.fault(kind="huge", megabytes=12, chunked=chunked)
@@ -285,7 +279,6 @@ NEVER_RETRIED = [
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once
 @pytest.mark.parametrize("fault, status, msg", NEVER_RETRIED, ids=["400", "401", "403", "404_html"])
 def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status, msg):
     live_call.fault(**fault)  # forever: a retry would meet it again, and be recorded

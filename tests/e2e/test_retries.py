@@ -21,7 +21,6 @@ def call_url(sim: Sim, call_uuid: str = CALL) -> str:
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("retries")
 def test_429_with_retry_after_then_success(ansible, sim: Sim):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
     sim.fault(kind="rate_limit", times=1, retry_after=1)
@@ -36,7 +35,6 @@ def test_429_with_retry_after_then_success(ansible, sim: Sim):
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("retries")
 def test_503_twice_then_success(ansible, sim: Sim):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
     sim.fault(kind="status", status=503, times=2)
@@ -59,7 +57,6 @@ def test_503_twice_then_success(ansible, sim: Sim):
         assert after["time"] - before["time"] >= waited - 0.01
 
 
-@pytest.mark.matrix_once("retries")
 def test_503_forever_fails_cleanly(ansible, sim: Sim):
     sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})
     sim.fault(kind="status", status=503)
@@ -76,7 +73,6 @@ def test_503_forever_fails_cleanly(ansible, sim: Sim):
 
 
 @pytest.mark.timing
-@pytest.mark.matrix_once("retries")
 def test_429_in_list_mode_slows_the_pool_down(ansible, sim: Sim):
     uuids = sim.control("POST", "calls", {"generate": {"count": 12, "account": LIST_AUTH_ID, "prefix": "pool-"}})["call_uuids"]
     # the first three record requests are throttled; the list request is not
