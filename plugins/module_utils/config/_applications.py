@@ -18,7 +18,7 @@ from ansible_collections.vobiz.telephony.plugins.module_utils.api._numbers impor
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._text import shown
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._urls import clear_text_to_remote_host
-from ansible_collections.vobiz.telephony.plugins.module_utils.config._converge import Field, Store
+from ansible_collections.vobiz.telephony.plugins.module_utils.config._converge import ConvergeError, Field, Store
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError, VobizHTTPError
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._retry import may_have_taken_effect
 
@@ -45,14 +45,8 @@ FIELDS = (
 )
 
 
-class ApplicationError(Exception):
-    """The task cannot go on: why (`message`), the HTTP error behind it if any, and what to return beside it."""
-
-    def __init__(self, message: str, error: VobizError | None = None, **result):
-        super().__init__(message)
-        self.message = message
-        self.error = error
-        self.result = result
+class ApplicationError(ConvergeError):
+    """Why a task on an application cannot go on."""
 
 
 def url_warnings(params: dict) -> list:

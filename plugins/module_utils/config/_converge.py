@@ -21,6 +21,16 @@ PRESENT, ABSENT = "present", "absent"
 CREATE, UPDATE, DELETE, NOTHING = "create", "update", "delete", "none"
 
 
+class ConvergeError(Exception):
+    """The task cannot go on: why (`message`), the HTTP error behind it if any, and what to return beside it."""
+
+    def __init__(self, message: str, error: Exception | None = None, **result):
+        super().__init__(message)
+        self.message = message
+        self.error = error
+        self.result = result
+
+
 class Field:
     """One field a module manages: its option, its name in the API, other names it is also sent under (`also_sent_as`)
     or read under (`read_as`), whether Vobiz returns it (`readable`), and how two values compare (`normalise`)."""

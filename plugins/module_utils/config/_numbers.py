@@ -16,7 +16,7 @@ from __future__ import annotations
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._applications import ApplicationApi, app_id_of
 from ansible_collections.vobiz.telephony.plugins.module_utils.api._numbers import NumberApi, application_of, e164_of, trunk_of
 from ansible_collections.vobiz.telephony.plugins.module_utils.common._concurrency import map_concurrently
-from ansible_collections.vobiz.telephony.plugins.module_utils.config._converge import PRESENT, Field, Store, converge
+from ansible_collections.vobiz.telephony.plugins.module_utils.config._converge import PRESENT, ConvergeError, Field, Store, converge
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizError
 
 APPLICATION, TRUNK, NONE = "application", "trunk", "none"
@@ -35,14 +35,8 @@ class RoutingField(Field):
 FIELDS = [RoutingField("application_id"), RoutingField("trunk_group_id")]
 
 
-class NumberError(Exception):
-    """The task cannot go on: why (`message`), the HTTP error behind it if any, and what to return beside it."""
-
-    def __init__(self, message: str, error: VobizError | None = None, **result):
-        super().__init__(message)
-        self.message = message
-        self.error = error
-        self.result = result
+class NumberError(ConvergeError):
+    """Why a task on a number cannot go on."""
 
 
 def shown_list(values: list) -> str:
