@@ -190,7 +190,7 @@ def test_check_mode_sends_no_write(ansible, sim: Sim):
     assert told(sim, "act-c-live") == []
 
 
-@pytest.mark.parametrize("args, message", [
+BAD_OPTIONS = [
     ({"call_uuid": "x"}, "one of speak and play and dtmf and transfer and record and stop is required"),
     ({"call_uuid": "x", "speak": {"text": "a"}, "stop": ["speak"]}, "speak and play and dtmf and transfer and record and stop are mutually exclusive"),
     ({"call_uuid": "x", "speak": {"text": " "}}, "speak.text must not be empty"),
@@ -206,12 +206,23 @@ def test_check_mode_sends_no_write(ansible, sim: Sim):
     ({"call_uuids": ["a"] * 1001, "stop": ["speak"]}, "call_uuids names 1001 calls; at most 1000"),
     ({"call_uuid": "a/b", "stop": ["speak"]}, "call_uuid 'a/b' is not valid"),
     ({"stop": ["speak"]}, "one of call_uuid and call_uuids is required"),
-])
-def test_bad_options_fail_before_any_request(ansible, sim: Sim, args, message):
-    run = ansible.adhoc(json.dumps(args), module=MODULE)
-    assert run.failed, run.explain()
-    assert message in run.result["msg"]
-    assert sim.requests() == []
+]
+
+
+@pytest.fixture(scope="module")
+def refusals(ansible_runner, simulator: Sim) -> tuple:
+    """Every case of BAD_OPTIONS in one -vvv Ansible run, and what the simulator was asked meanwhile: nothing."""
+    simulator.reset()
+    results = ansible_runner.each_case(MODULE, [args for args, _message in BAD_OPTIONS])
+    return results, simulator.requests()
+
+
+@pytest.mark.parametrize("args, message", BAD_OPTIONS)
+def test_bad_options_fail_before_any_request(refusals, args, message):
+    results, requests = refusals
+    result = results[[case for case, _message in BAD_OPTIONS].index(args)]
+    assert result["failed"] is True and message in result["msg"], result
+    assert requests == []
 
 
 def test_announce_maintenance_example(ansible, sim: Sim):

@@ -128,7 +128,7 @@ def test_check_mode_downloads_nothing_and_lists_what_it_would(ansible, sim: Sim,
     assert os.listdir(tmp_path) == [] and media_requests(sim) == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
+BAD_INPUT = [
     ({"older_than_days": 30, "added_before": "2026-01-01"}, "added_before and older_than_days are mutually exclusive"),
     ({"recording_id": "rec-a", "call_uuid": "x"}, "recording_id reads one recording and takes no search filter: drop call_uuid"),
     ({"added_after": "yesterday"}, "added_after 'yesterday' is not a date nor a timestamp"),
@@ -136,8 +136,20 @@ def test_check_mode_downloads_nothing_and_lists_what_it_would(ansible, sim: Sim,
     ({"dest": "/nonexistent/dir"}, "dest /nonexistent/dir is not a directory"),
     ({"mode": "rw-r", "dest": "/tmp"}, "mode 'rw-r' is not a file mode"),
     ({"recording_id": "../x"}, "recording_id '../x' is not valid"),
-])
-def test_bad_input_is_refused_before_any_request(ansible, sim: Sim, args, message):
-    found = info(ansible, args).dump
+]
+
+
+@pytest.fixture(scope="module")
+def refusals(ansible_runner, simulator: Sim) -> tuple:
+    """Every case of BAD_INPUT in one -vvv Ansible run, and what the simulator was asked meanwhile: nothing."""
+    simulator.reset()
+    results = ansible_runner.each_case("vobiz.telephony.recording_info", [args for args, _message in BAD_INPUT])
+    return results, simulator.requests()
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUT)
+def test_bad_input_is_refused_before_any_request(refusals, args, message):
+    results, requests = refusals
+    found = results[[case for case, _message in BAD_INPUT].index(args)]
     assert found["failed"] is True and message in found["msg"], found
-    assert sim.requests() == []
+    assert requests == []
