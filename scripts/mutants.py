@@ -46,7 +46,7 @@ EQUIVALENTS = ROOT / "tests" / "unit" / "MUTANTS.md"
 _HTTP = ("plugins/module_utils/http",)
 _CDRS = ("plugins/module_utils/cdrs", "plugins/module_utils/api/test_cdrs.py", "plugins/modules/test_cdr_info.py")
 TARGETS = (
-    ("client", "http/_client.py", "*", _HTTP),
+    ("client", "http/_client.py", "*", _HTTP + ("plugins/module_utils/recordings/test_recording_files.py", "plugins/module_utils/api/test_recordings.py")),
     ("retry", "http/_retry.py", "*", _HTTP + ("plugins/module_utils/calls/test_tracking.py", "plugins/module_utils/calls/test_tracking_rounds.py")),
     ("errors", "http/_errors.py", "*", _HTTP + ("plugins/module_utils/api",)),
     ("placing", "calls/_placing.py", "*", ("plugins/module_utils/calls/test_placing.py", "plugins/modules/test_call.py")),
