@@ -552,6 +552,14 @@ class Ansible:
         return run.dump
 
 
+def refusals(ansible: Ansible, simulator: Sim, module: str, table: list) -> tuple:
+    """For a module-scoped fixture of refusal cases: `table`'s (arguments, message) cases in one -vvv Ansible run
+    (Ansible.each_case) on a reset simulator, their results in the table's order, and what the simulator was asked
+    meanwhile (nothing, for a refusal)."""
+    simulator.reset()
+    results = ansible.each_case(module, [args for args, _message in table])
+    return results, simulator.requests()
+
 @pytest.fixture(scope="session")
 def ansible_runner(collections_path, simulator, tmp_path_factory) -> Ansible:
     return Ansible(collections_path, tmp_path_factory.mktemp("ansible-home"), simulator)

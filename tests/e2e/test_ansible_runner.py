@@ -25,6 +25,7 @@ from conftest import AUTH_ID, BIN_DIR, REPO_ROOT, SECRETS, TOKEN, Sim
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from test_examples import DEMO_LIVE, demo_calls_of_first_account, rst_code_blocks
+from test_live_call_action import SPEAK, told
 
 CREDENTIAL_TYPE = REPO_ROOT / "extensions" / "awx" / "credential_type_vobiz.yml"
 AWX_PAGE = REPO_ROOT / "docs" / "docsite" / "rst" / "awx.rst"
@@ -233,8 +234,7 @@ def check_announce_maintenance(events: list, sim: Sim, _call_uuid: str) -> None:
     assert list(outcomes) == live["call_uuids"] and set(outcomes.values()) <= {"done", "not_live"}, announced
     assert announced["acted"] == [call_uuid for call_uuid, outcome in outcomes.items() if outcome == "done"] != []
     for call_uuid in announced["acted"]:
-        told = [entry for entry in sim.control("GET", "calls/%s/actions" % call_uuid)["actions"] if entry["method"] == "POST"]
-        assert [(entry["action"], entry["body"]["text"]) for entry in told] == [("speak", KNOWN_VARIABLES["message"])], told
+        assert told(sim, call_uuid) == [("speak", "POST", dict(SPEAK, text=KNOWN_VARIABLES["message"]))]
     (ended,) = ok_results(events, "vobiz.telephony.live_call")
     assert drain["call_uuids"] and ended["hung_up"] == drain["call_uuids"], (drain, ended)
 

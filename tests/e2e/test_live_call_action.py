@@ -8,7 +8,7 @@ import json
 
 import pytest
 from callback_receiver import XML, CallbackReceiver
-from conftest import AUTH_ID, REPO_ROOT, Sim, call_path
+from conftest import AUTH_ID, REPO_ROOT, Sim, call_path, refusals
 from test_examples import printed_messages
 from tests.waiting import wait_for
 
@@ -212,17 +212,14 @@ BAD_OPTIONS = [
 
 
 @pytest.fixture(scope="module")
-def refusals(ansible_runner, simulator: Sim) -> tuple:
-    """Every case of BAD_OPTIONS in one -vvv Ansible run, and what the simulator was asked meanwhile: nothing."""
-    simulator.reset()
-    results = ansible_runner.each_case(MODULE, [args for args, _message in BAD_OPTIONS])
-    return results, simulator.requests()
+def refused(ansible_runner, simulator: Sim) -> tuple:
+    return refusals(ansible_runner, simulator, MODULE, BAD_OPTIONS)
 
 
 @pytest.mark.parametrize("args, message", BAD_OPTIONS)
-def test_bad_options_fail_before_any_request(refusals, args, message):
-    results, requests = refusals
-    result = results[[case for case, _message in BAD_OPTIONS].index(args)]
+def test_bad_options_fail_before_any_request(refused, args, message):
+    results, requests = refused
+    result = results[BAD_OPTIONS.index((args, message))]
     assert result["failed"] is True and message in result["msg"], result
     assert requests == []
 

@@ -9,7 +9,7 @@ import os
 import stat
 
 import pytest
-from conftest import AUTH_ID, Sim
+from conftest import AUTH_ID, Sim, refusals
 
 MEDIA = "/media/"
 
@@ -140,16 +140,13 @@ BAD_INPUT = [
 
 
 @pytest.fixture(scope="module")
-def refusals(ansible_runner, simulator: Sim) -> tuple:
-    """Every case of BAD_INPUT in one -vvv Ansible run, and what the simulator was asked meanwhile: nothing."""
-    simulator.reset()
-    results = ansible_runner.each_case("vobiz.telephony.recording_info", [args for args, _message in BAD_INPUT])
-    return results, simulator.requests()
+def refused(ansible_runner, simulator: Sim) -> tuple:
+    return refusals(ansible_runner, simulator, "vobiz.telephony.recording_info", BAD_INPUT)
 
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUT)
-def test_bad_input_is_refused_before_any_request(refusals, args, message):
-    results, requests = refusals
-    found = results[[case for case, _message in BAD_INPUT].index(args)]
+def test_bad_input_is_refused_before_any_request(refused, args, message):
+    results, requests = refused
+    found = results[BAD_INPUT.index((args, message))]
     assert found["failed"] is True and message in found["msg"], found
     assert requests == []
