@@ -560,6 +560,7 @@ def refusals(ansible: Ansible, simulator: Sim, module: str, table: list) -> tupl
     results = ansible.each_case(module, [args for args, _message in table])
     return results, simulator.requests()
 
+
 @pytest.fixture(scope="session")
 def ansible_runner(collections_path, simulator, tmp_path_factory) -> Ansible:
     return Ansible(collections_path, tmp_path_factory.mktemp("ansible-home"), simulator)
