@@ -159,8 +159,10 @@ ansible-test-integration: $(VENV_STAMP) seed-get-pip stage
 # and event source extracted into a small project (ansible-lint does not read plugin
 # docs itself; an event source's EXAMPLES are a rulebook, checked against its schema). Offline, ansible-lint
 # does not make the collection itself visible to ansible-playbook --syntax-check:
-# the staged copy is put on ANSIBLE_COLLECTIONS_PATH instead.
-ANSIBLE_LINT := ANSIBLE_COLLECTIONS_PATH="$(ROOT)/$(COLL_PARENT)" PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" \
+# the staged copy is put on ANSIBLE_COLLECTIONS_PATH instead. The end-to-end playbooks hand their results to the
+# tests with e2e_dump, an action plugin of the tests (tests/e2e/action_plugins), put on ANSIBLE_ACTION_PLUGINS.
+ANSIBLE_LINT := ANSIBLE_COLLECTIONS_PATH="$(ROOT)/$(COLL_PARENT)" ANSIBLE_ACTION_PLUGINS="$(ROOT)/tests/e2e/action_plugins" \
+    PATH="$(ROOT)/$(TOOLS)/bin:$$PATH" \
     ansible-lint --profile production --offline --nocolor
 
 lint-ansible: $(TOOLS_STAMP) stage

@@ -34,6 +34,7 @@ from tests.waiting import WAIT, wait_for  # noqa: E402
 
 
 PLAYBOOK_DIR = Path(__file__).resolve().parent / "playbooks"
+ACTION_PLUGIN_DIR = Path(__file__).resolve().parent / "action_plugins"  # e2e_dump, which playbooks write their results with
 
 # A token distinctive enough that finding it in any output means it leaked.
 TOKEN = "tok-SECRET-e2e-7c1f"
@@ -471,7 +472,7 @@ class Ansible:
     def __init__(self, collections: Path, home: Path, simulator: Sim):
         self.home = home
         self.sim = simulator
-        self.base_env = ansible_env(collections, home, isolated=True, color=False)
+        self.base_env = dict(ansible_env(collections, home, isolated=True, color=False), ANSIBLE_ACTION_PLUGINS=str(ACTION_PLUGIN_DIR))
         self.counter = 0
 
     def connection_env(self, auth_id: str = AUTH_ID, token: str = TOKEN, api_url: str | None = None) -> dict:
@@ -542,7 +543,7 @@ class Ansible:
                   loop: "{{ e2e_cases }}"
                   register: each
                   ignore_errors: true
-                - ansible.builtin.copy:
+                - e2e_dump:
                     content: "{{ each.results | to_json }}"
                     dest: "{{ e2e_out }}"
                     mode: "0600"

@@ -37,7 +37,7 @@ PLAYBOOK = """
       register: placed
 
     - name: Hand the registered results to the test
-      ansible.builtin.copy:
+      e2e_dump:
         content: "{{ placed.results | map(attribute='calls') | map('first') | list | to_json }}"
         dest: "{{ e2e_out }}"
         mode: "0600"

@@ -24,7 +24,7 @@ SET_PLAYBOOK = """\
       register: looked
 
     - name: Hand the result to the test
-      ansible.builtin.copy:
+      e2e_dump:
         content: "{{ {'set': looked} | to_json }}"
         dest: "{{ e2e_out }}"
         mode: "0600"
@@ -43,7 +43,7 @@ LOOP_PLAYBOOK = """\
       register: looked
 
     - name: Hand the results to the test
-      ansible.builtin.copy:
+      e2e_dump:
         content: "{{ {'single': looked.results} | to_json }}"
         dest: "{{ e2e_out }}"
         mode: "0600"
@@ -155,7 +155,7 @@ WAIT_PLAYBOOK = """\
       ignore_errors: true
 
     - name: Hand the results to the test
-      ansible.builtin.copy:
+      e2e_dump:
         content: "{{ {'all_ended': all_ended, 'timed_out': timed_out} | to_json }}"
         dest: "{{ e2e_out }}"
         mode: "0600"

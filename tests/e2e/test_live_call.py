@@ -122,7 +122,7 @@ def test_empty_list_sends_nothing(ansible, sim: Sim):
             - vobiz.telephony.live_call:
                 call_uuids: []
               register: none_at_all
-            - ansible.builtin.copy:
+            - e2e_dump:
                 content: "{{ none_at_all | to_json }}"
                 dest: "{{ e2e_out }}"
                 mode: "0600"
@@ -147,7 +147,7 @@ IDEMPOTENCE = """
       vobiz.telephony.live_call:
         call_uuids: "{{ targets }}"
       register: second
-    - ansible.builtin.copy:
+    - e2e_dump:
         content: "{{ {'first': first, 'second': second} | to_json }}"
         dest: "{{ e2e_out }}"
         mode: "0600"
@@ -184,7 +184,7 @@ DIFF = """
         call_uuids: [lc-diff-live, lc-diff-done]
         wait: false
       register: ended
-    - ansible.builtin.copy:
+    - e2e_dump:
         content: "{{ ended | to_json }}"
         dest: "{{ e2e_out }}"
         mode: "0600"
@@ -200,7 +200,7 @@ def test_diff_shows_each_call_changed_from_its_status_to_ended(ansible, sim: Sim
     assert run.rc == 0, run.explain()
     assert run.dump["diff"] == {"before": {"lc-diff-live": "early-media"}, "after": {"lc-diff-live": "ended"}}
     assert '-    "lc-diff-live": "early-media"' in run.stdout and '+    "lc-diff-live": "ended"' in run.stdout, run.stdout
-    assert "lc-diff-done" not in run.stdout.split("TASK [ansible.builtin.copy]")[0].split("TASK [vobiz.telephony.live_call]")[1]
+    assert "lc-diff-done" not in run.stdout.split("TASK [e2e_dump]")[0].split("TASK [vobiz.telephony.live_call]")[1]
     assert deletes(sim) == ([] if check else [call_path("lc-diff-live")])
 
 
@@ -314,7 +314,7 @@ def test_token_given_in_module_defaults_never_shows(ansible, sim: Sim):
             - vobiz.telephony.live_call:
                 call_uuid: lc-defaults
               register: ended
-            - ansible.builtin.copy:
+            - e2e_dump:
                 content: "{{ ended | to_json }}"
                 dest: "{{ e2e_out }}"
                 mode: "0600"

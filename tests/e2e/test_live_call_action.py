@@ -82,7 +82,7 @@ HUNDRED = """
     - {name: stop, vobiz.telephony.live_call_action: {call_uuids: "{{ targets }}", stop: [speak, play, record]}, register: stop}
     - {name: transfer, vobiz.telephony.live_call_action: {call_uuids: "{{ targets }}", transfer: {aleg_url: "https://example.com/t.xml"}},
        register: transfer}
-    - ansible.builtin.copy:
+    - e2e_dump:
         content: "{{ {'speak': speak, 'play': play, 'dtmf': dtmf, 'record': record, 'stop': stop, 'transfer': transfer} | to_json }}"
         dest: "{{ e2e_out }}"
         mode: "0600"

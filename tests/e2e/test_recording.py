@@ -26,7 +26,7 @@ def retention(ansible, args: dict, check: bool = False, verbose: bool = False):
             - vobiz.telephony.recording: "{{ e2e_args }}"
               register: gone
               ignore_errors: true
-            - ansible.builtin.copy:
+            - e2e_dump:
                 content: "{{ gone | to_json }}"
                 dest: "{{ e2e_out }}"
                 mode: "0600"

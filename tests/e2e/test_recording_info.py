@@ -36,7 +36,7 @@ def info(ansible, args: dict, check: bool = False, verbose: bool = False):
             - vobiz.telephony.recording_info: "{{ e2e_args }}"
               register: found
               ignore_errors: true
-            - ansible.builtin.copy:
+            - e2e_dump:
                 content: "{{ found | to_json }}"
                 dest: "{{ e2e_out }}"
                 mode: "0600"

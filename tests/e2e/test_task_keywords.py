@@ -67,7 +67,7 @@ def test_module_defaults_are_what_connects(ansible, sim: Sim):
               ignore_errors: true
 
             - name: Hand the result to the test
-              ansible.builtin.copy:
+              e2e_dump:
                 content: "{{ bare | to_json }}"
                 dest: "{{ e2e_out }}"
                 mode: "0600"
