@@ -115,7 +115,7 @@ WAIT_PLAYBOOK = """\
     e2e_sim_calls: "{{ sim_control_url }}/calls"
   tasks:
     - name: Place three calls that end 2, 4 and 6 s after the module's first look (however long Ansible takes to start)
-      ansible.builtin.uri:
+      e2e_control:
         url: "{{ e2e_sim_calls }}"
         method: POST
         body_format: json
@@ -135,7 +135,7 @@ WAIT_PLAYBOOK = """\
       register: all_ended
 
     - name: Place a call that ends at once and one that rings on
-      ansible.builtin.uri:
+      e2e_control:
         url: "{{ e2e_sim_calls }}"
         method: POST
         body_format: json
