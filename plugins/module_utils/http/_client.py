@@ -317,7 +317,8 @@ class VobizClient:
                 code, message, request_id, retry_after = error_details(data)
                 if retry_after is None:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                raise http_error(status, response.reason, hop, body, is_json, (code, message, request_id, retry_after), self.auth_id)
+                raise http_error(status, response.reason, hop, body, is_json, (code, message, request_id, retry_after),
+                                 self.auth_id if trusted else None)
             finally:
                 response.close()
         raise VobizResponseError("%s: more than %d redirects" % (request.label, MAX_REDIRECTS), url=request.shown)
