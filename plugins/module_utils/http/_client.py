@@ -306,6 +306,11 @@ class VobizClient:
                 status = response.status_code
                 if status in REDIRECT_STATUSES and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
+                    try:
+                        _origin(url)
+                    except ValueError:  # a port out of range or not a number: urlsplit refuses it
+                        raise VobizResponseError("%s answered HTTP %d with a Location that is not a valid URL" % (hop.label, status),
+                                                 url=hop.shown, status_code=status) from None
                     hop = _Request(request.method, url, None)
                     continue
                 if 200 <= status < 300:

@@ -4,9 +4,10 @@
 
 """The client's media requests (download, media_length) as a recording's owner meets them: which origin gets the
 credentials (a default port written out is the same origin), the redirects followed by hand (relative, at most five,
-a 2xx is never one), what every media request carries (Accept, timeout, certificate check), the answer's head and body
-(content type, chunks), and each failure's message, naming the URL: connecting, reading the body, an error status and
-its body, Retry-After, a HEAD's statuses, and a 429 of a media host, which holds back that download alone."""
+a 2xx is never one, a Location that is no valid URL an error), what every media request carries (Accept, timeout,
+certificate check), the answer's head and body (content type, chunks), and each failure's message, naming the URL:
+connecting, reading the body, an error status and its body, Retry-After, a HEAD's statuses, and a 429 of a media host,
+which holds back that download alone."""
 
 from __future__ import annotations
 
@@ -108,6 +109,16 @@ def test_a_sixth_redirect_is_refused_naming_the_media_url(mocked):
         vobiz.download(MEDIA, whole)
     assert (error.value.message, error.value.url) == ("GET %s: more than 5 redirects" % MEDIA, MEDIA)
     assert len(mocked.calls) == 6
+
+
+@pytest.mark.parametrize("location", ["https://cdn.example.com:99999/r1.mp3", "https://cdn.example.com:ab/r1.mp3"])
+def test_a_redirect_to_a_url_that_is_not_valid_is_a_vobiz_error_naming_the_url_that_redirected(mocked, location):
+    mocked.add(responses.GET, MEDIA, status=302, headers={"Location": location})
+    with client(retries=2) as vobiz, pytest.raises(VobizResponseError) as error:
+        vobiz.download(MEDIA, whole)
+    assert (error.value.message, error.value.url, error.value.status_code) == (
+        "GET %s answered HTTP 302 with a Location that is not a valid URL" % MEDIA, MEDIA, 302)
+    assert len(mocked.calls) == 1
 
 
 def test_a_2xx_with_a_location_is_the_media_not_a_redirect(mocked):
