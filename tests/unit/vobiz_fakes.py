@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -208,3 +209,29 @@ class ModuleRun:
         for warning in self.result.get("warnings", []):
             texts.append(warning if isinstance(warning, str) else warning["event"]["msg"])
         return texts
+
+
+class DroppedBody(io.BufferedReader):
+    """An answer's body (responses' `body`) whose connection is reset before its first byte arrives."""
+
+    def __init__(self):
+        super().__init__(io.BytesIO(b"{}"))
+
+    def read(self, *args):
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    read1 = read
+    readinto = read
+
+
+class StalledBody(io.BufferedReader):
+    """An answer's body (responses' `body`) that stops coming: its read times out."""
+
+    def __init__(self):
+        super().__init__(io.BytesIO(b"{}"))
+
+    def read(self, *args):
+        raise TimeoutError("timed out")
+
+    read1 = read
+    readinto = read

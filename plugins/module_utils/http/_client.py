@@ -306,6 +306,11 @@ class VobizClient:
                 status = response.status_code
                 if status in REDIRECT_STATUSES and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
+                    try:
+                        _origin(url)
+                    except ValueError:  # a port out of range or not a number: urlsplit refuses it
+                        raise VobizResponseError("%s answered HTTP %d with a Location that is not a valid URL" % (hop.label, status),
+                                                 url=hop.shown, status_code=status) from None
                     hop = _Request(request.method, url, None)
                     continue
                 if 200 <= status < 300:
@@ -317,7 +322,8 @@ class VobizClient:
                 code, message, request_id, retry_after = error_details(data)
                 if retry_after is None:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                raise http_error(status, response.reason, hop, body, is_json, (code, message, request_id, retry_after), self.auth_id)
+                raise http_error(status, response.reason, hop, body, is_json, (code, message, request_id, retry_after),
+                                 self.auth_id if trusted else None)
             finally:
                 response.close()
         raise VobizResponseError("%s: more than %d redirects" % (request.label, MAX_REDIRECTS), url=request.shown)

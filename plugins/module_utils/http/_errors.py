@@ -156,12 +156,14 @@ def parse_json(body: bytes):
         return None, False
 
 
-def http_error(status: int, reason: str, request, body: bytes, is_json: bool, details: tuple, auth_id: str) -> VobizHTTPError:
+def http_error(status: int, reason: str, request, body: bytes, is_json: bool, details: tuple, auth_id: str | None) -> VobizHTTPError:
+    """The error of an HTTP error status. `auth_id`: the account whose credentials the request carried; None when it
+    carried none (a media host's), whose 401 or 403 is then no refusal of them."""
     code, message, request_id, retry_after = details
     said = ": ".join(part for part in (code, message) if part)
     shown = request.shown
     head = "%s answered HTTP %d%s" % (request.label, status, " %s" % reason if reason else "")
-    if status in (401, 403):
+    if status in (401, 403) and auth_id is not None:
         text = "Vobiz refused the credentials of auth_id %s (HTTP %d%s)" % (auth_id, status, ": %s" % said if said else "")
         return VobizAuthError(text + " for %s" % request.label, shown, status, code, request_id, retry_after)
     if said:

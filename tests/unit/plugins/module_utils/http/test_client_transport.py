@@ -8,7 +8,6 @@ exact body limit, the thread an abandoned exchange runs on, and the connections 
 from __future__ import annotations
 
 import datetime
-import io
 import ipaddress
 import socketserver
 import ssl
@@ -19,7 +18,7 @@ import responses
 
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._client import VobizClient
 from ansible_collections.vobiz.telephony.plugins.module_utils.http._errors import VobizConnectionError
-from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import ACCOUNT_URL, API_URL, AUTH_ID, AUTH_TOKEN
+from ansible_collections.vobiz.telephony.tests.unit.vobiz_fakes import ACCOUNT_URL, API_URL, AUTH_ID, AUTH_TOKEN, DroppedBody, StalledBody
 
 EXPORT_URL = ACCOUNT_URL + "/cdr/export"
 SEGMENTS = ("Account", AUTH_ID, "cdr", "export")
@@ -40,21 +39,8 @@ def test_query_names_and_values_are_percent_quoted_in_the_url_shown(mocked):
     assert (response.url, response.label) == (shown, "GET " + shown)
 
 
-class _DroppedBody(io.BufferedReader):
-    """A body whose connection is reset before its first byte arrives."""
-
-    def __init__(self):
-        super().__init__(io.BytesIO(b"{}"))
-
-    def read(self, *args):
-        raise ConnectionResetError(104, "Connection reset by peer")
-
-    read1 = read
-    readinto = read
-
-
 def test_a_connection_dropped_while_the_body_is_read_names_the_url_and_the_cause_and_is_retried(mocked):
-    mocked.add(responses.GET, EXPORT_URL, body=_DroppedBody(), auto_calculate_content_length=False)
+    mocked.add(responses.GET, EXPORT_URL, body=DroppedBody(), auto_calculate_content_length=False)
     mocked.add(responses.GET, EXPORT_URL, json={"ok": True})
     notes = []
     with client(retries=1, on_retry=notes.append) as vobiz:
@@ -64,7 +50,7 @@ def test_a_connection_dropped_while_the_body_is_read_names_the_url_and_the_cause
 
 
 def test_a_connection_dropped_while_the_body_is_read_fails_with_that_message(mocked):
-    mocked.add(responses.GET, EXPORT_URL, body=_DroppedBody(), auto_calculate_content_length=False)
+    mocked.add(responses.GET, EXPORT_URL, body=DroppedBody(), auto_calculate_content_length=False)
     with client(retries=0) as vobiz, pytest.raises(VobizConnectionError) as error:
         vobiz.get(SEGMENTS, params={"n": 1}, trailing_slash=False)
     shown = EXPORT_URL + "?n=1"
@@ -72,21 +58,8 @@ def test_a_connection_dropped_while_the_body_is_read_fails_with_that_message(moc
     assert (error.value.url, error.value.transient, error.value.sent) == (shown, True, True)
 
 
-class _StalledBody(io.BufferedReader):
-    """A body that stops coming: its read times out."""
-
-    def __init__(self):
-        super().__init__(io.BytesIO(b"{}"))
-
-    def read(self, *args):
-        raise TimeoutError("timed out")
-
-    read1 = read
-    readinto = read
-
-
 def test_a_body_that_stops_coming_fails_as_no_answer_within_the_timeout(mocked):
-    mocked.add(responses.GET, EXPORT_URL, body=_StalledBody(), auto_calculate_content_length=False)
+    mocked.add(responses.GET, EXPORT_URL, body=StalledBody(), auto_calculate_content_length=False)
     with client(retries=0, timeout=2.5) as vobiz, pytest.raises(VobizConnectionError) as error:
         vobiz.get(SEGMENTS, trailing_slash=False)
     assert error.value.message == "GET %s failed while reading the answer: no answer within 2.5 s" % EXPORT_URL
