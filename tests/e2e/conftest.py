@@ -334,7 +334,7 @@ def assert_given_up_within(entry: dict, seconds: float) -> None:
 # `*` for any text; a plugin without an entry, or an entry that names no test, stops `make matrix-e2e` (README: "The
 # matrix").
 MATRIX = {
-    "live_call_info": ("test_adhoc.py::*", "test_wait.py::*[check-vvv-flat]"),
+    "live_call_info": ("test_adhoc.py::*", "test_wait.py::*[check-vvv-wrapped]"),
     "live_call": ("test_live_call.py::test_diff_shows_each_call_changed_from_its_status_to_ended[check]",
                   'test_live_call.py::test_bad_options_fail_before_any_request[{"call_uuid": null}-*',
                   "test_live_call.py::test_bad_options_fail_before_any_request[call_uuid=x state=present-*",
@@ -446,10 +446,27 @@ def simulator():
     sim.stop()
 
 
-@pytest.fixture(scope="module", params=["flat", "wrapped"])
-def response_style(request) -> str:
-    """Both forms Vobiz has published for the live and queued answers, for the module-scoped runs that take it:
-    its flat record, and the older Plivo-style {"api_id", "calls": [record]}."""
+@dataclass(frozen=True)
+class RunMode:
+    """How a module-scoped playbook run goes: `mode` "normal", or "check-vvv" (--check and -vvv); `style` the form
+    the simulator answers live and queued lookups in, "flat" (Vobiz's record) or "wrapped" (the older Plivo-style
+    {"api_id", "calls": [record]})."""
+    mode: str
+    style: str
+
+    @property
+    def check(self) -> bool:
+        return self.mode == "check-vvv"
+
+
+# Two runs cover both values of each: check mode and -vvv act in Ansible, the answer's form in the module's reading
+# of it, and neither changes the other. Each of these runs costs 8 CPU-s and more; all four pairs would double that.
+RUN_MODES = [RunMode("normal", "flat"), RunMode("check-vvv", "wrapped")]
+
+
+@pytest.fixture(scope="module", params=RUN_MODES, ids=lambda run_mode: "%s-%s" % (run_mode.mode, run_mode.style))
+def run_mode(request) -> RunMode:
+    """For the module-scoped runs of test_wait.py and test_live_call_info_results.py: RUN_MODES, one run each."""
     return request.param
 
 

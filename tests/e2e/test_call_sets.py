@@ -176,7 +176,7 @@ def waited(ansible_runner, simulator: Sim):
 
 def test_wait_on_three_calls_returns_once_the_last_has_ended(waited):
     run, _recorded, _ended_at = waited
-    # ok: two uri, both waits (the timed-out one ignored), the dump (changed)
+    # ok: two e2e_control, both waits (the timed-out one ignored), the dump (changed)
     assert run.recap == {"ok": 5, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 0, "ignored": 1}
     result = run.dump["all_ended"]
     assert (result["failed"], result["changed"], result["http_retries"]) == (False, False, 0)

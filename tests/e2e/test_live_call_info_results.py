@@ -1,7 +1,7 @@
-"""Every return shape of live_call_info, through ansible-playbook (playbooks/live_call_info_results.yml), in normal mode and in check mode,
-against both forms of the live and queued answers (flat, and Plivo-style wrapped: see conftest's response_style).
+"""Every return shape of live_call_info, through ansible-playbook (playbooks/live_call_info_results.yml), in normal mode and in check mode
+with -vvv, against both forms of the live and queued answers (flat, and Plivo-style wrapped): conftest's RUN_MODES.
 
-The playbook runs once per mode (a module-scoped fixture); each test then checks one registered result against what the
+The playbook runs once per RunMode (a module-scoped fixture); each test then checks one registered result against what the
 simulator was told and what it recorded, so a wrong shape fails its own test.
 """
 
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, MARGIN, Run, Sim, call_path, served_status, status_queries, unwrapped
+from conftest import AUTH_ID, LIST_AUTH_ID, LIST_TOKEN, MARGIN, Run, RunMode, Sim, call_path, served_status, status_queries, unwrapped
 
 UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 SESSION_START = "2026-06-11 16:03:28.586839"
@@ -63,14 +63,13 @@ class Shapes:
         return flat if self.style == "flat" else without_api_id(self.served[call_uuid][1])
 
 
-@pytest.fixture(scope="module", params=["normal", "check-vvv"])
-def shapes(request, ansible_runner, simulator: Sim, response_style: str) -> Shapes:
-    simulator.reset(response_style)
+@pytest.fixture(scope="module")
+def shapes(run_mode: RunMode, ansible_runner, simulator: Sim) -> Shapes:
+    simulator.reset(run_mode.style)
     simulator.add_calls(*MAIN_CALLS, *LIST_CALLS)
     # list-gone is listed, then answers 404 when its record is fetched: it left the live state in between.
     simulator.fault(kind="status", status=404, call_uuid="list-gone", status_query="live")
-    check = request.param == "check-vvv"
-    run = ansible_runner.playbook("live_call_info_results.yml", check=check, verbose=check)
+    run = ansible_runner.playbook("live_call_info_results.yml", check=run_mode.check, verbose=run_mode.check)
     assert run.rc == 0, run.explain()
     recorded = simulator.requests()
     served = {"shape-ended-cdr": simulator.api_get("/Account/%s/Call/shape-ended/" % AUTH_ID)}
@@ -79,7 +78,7 @@ def shapes(request, ansible_runner, simulator: Sim, response_style: str) -> Shap
     served["list-q"] = unwrapped(simulator.api_get("/Account/%s/Call/list-q/?status=queued" % LIST_AUTH_ID, LIST_AUTH_ID, LIST_TOKEN))
     for uuid, status in (("shape-live", "live"), ("shape-live2", "live"), ("shape-queued", "queued"), ("shape-queued2", "queued")):
         served[uuid] = unwrapped(simulator.api_get("/Account/%s/Call/%s/?status=%s" % (AUTH_ID, uuid, status)))
-    return Shapes(request.param, run, recorded, served, response_style)
+    return Shapes(run_mode.mode, run, recorded, served, run_mode.style)
 
 
 def without_api_id(record: dict) -> dict:

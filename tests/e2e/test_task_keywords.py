@@ -17,7 +17,7 @@ def test_gates(ansible, sim: Sim, mode):
     # No VOBIZ_* variable at all: the connection can only come from module_defaults.
     run = ansible.playbook("task_keywords.yml", env={}, check=check, verbose=check)
     assert run.rc == 0, run.explain()
-    # live, ended (failed, ignored), when (ok), when (skipped), uri, until, dump
+    # live, ended (failed, ignored), when (ok), when (skipped), e2e_control, until, dump
     assert run.recap == {"ok": 6, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 1, "rescued": 0, "ignored": 1}, run.explain()
     dump = run.dump
 

@@ -1,4 +1,5 @@
-"""Waiting (wait_for) through ansible-playbook (playbooks/wait.yml), in normal mode and in check mode (which waits too).
+"""Waiting (wait_for) through ansible-playbook (playbooks/wait.yml), in normal mode and in check mode (which waits too)
+with -vvv, against both forms of the live and queued answers: conftest's RUN_MODES.
 
 Timings are checked against the simulator's own clock: when a call's status changed (its timeline) and when the module
 asked (the recorded requests), both time.monotonic() of this process. Timelines start at the module's first request
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from conftest import AUTH_ID, LIST_AUTH_ID, MARGIN, Run, Sim, call_path, served_status
+from conftest import AUTH_ID, LIST_AUTH_ID, MARGIN, Run, RunMode, Sim, call_path, served_status
 
 # live_call_info with its default status: live, ended, queued, then live again (CallApi.look)
 REQUESTS_OF_A_LOOK_THAT_FINDS_NOTHING = 4
@@ -56,18 +57,17 @@ def assert_one_look_per_wait_sleep(looks: int, recorded: list, wait_sleep: float
     assert (looks - 1) * wait_sleep <= span + 1.0, (looks, span)
 
 
-@pytest.fixture(scope="module", params=["normal", "check-vvv"])
-def waits(request, ansible_runner, simulator: Sim, response_style: str) -> Waits:
-    simulator.reset(response_style)
-    check = request.param == "check-vvv"
-    run = ansible_runner.playbook("wait.yml", check=check, verbose=check)
+@pytest.fixture(scope="module")
+def waits(run_mode: RunMode, ansible_runner, simulator: Sim) -> Waits:
+    simulator.reset(run_mode.style)
+    run = ansible_runner.playbook("wait.yml", check=run_mode.check, verbose=run_mode.check)
     assert run.rc == 0, run.explain()
     timelines = {uuid: [(entry["at"], entry["status"]) for entry in call["timeline"]] for uuid, call in simulator.calls().items()}
-    return Waits(request.param, run, simulator.requests_ended(), timelines)  # the tests read when each was answered
+    return Waits(run_mode.mode, run, simulator.requests_ended(), timelines)  # the tests read when each was answered
 
 
 def test_recap(waits: Waits):
-    # ok: 5 uri, 4 waits (the undrained one failed, ignored), set_fact in rescue, dump; the stuck wait was rescued
+    # ok: 5 e2e_control, 4 waits (the undrained one failed, ignored), set_fact in rescue, dump; the stuck wait was rescued
     assert waits.run.recap == {"ok": 11, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 0, "rescued": 1, "ignored": 1}
 
 
