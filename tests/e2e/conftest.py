@@ -552,6 +552,11 @@ class Ansible:
         """The results of `module` run with each of `cases` (its arguments), in order, from one Ansible run: one task
         looping over them, errors ignored. Cases of one task each, such as refusals, share that run instead of paying
         each for an Ansible start (about 3 times the cost of one more task)."""
+        return self.each_case_run(module, cases, verbose).dump
+
+    def each_case_run(self, module: str, cases: list, verbose: bool = True) -> Run:
+        """each_case's run itself: its `dump` holds the results in the order of `cases`, its output what the loop
+        printed (a module's warnings are printed only, never registered)."""
         run = self.playbook("""
             - hosts: localhost
               gather_facts: false
@@ -567,7 +572,7 @@ class Ansible:
                   check_mode: false
         """ % module, extra_vars={"e2e_cases": cases}, verbose=verbose)
         assert isinstance(getattr(run, "dump", None), list) and len(run.dump) == len(cases), run.explain()
-        return run.dump
+        return run
 
 
 def refusals(ansible: Ansible, simulator: Sim, module: str, table: list) -> tuple:

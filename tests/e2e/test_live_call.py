@@ -4,6 +4,7 @@ diff, idempotence, a list of 100 calls, and every fault kind on the hang-up itse
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from conftest import AUTH_ID, INACTIVE_AUTH_ID, INACTIVE_TOKEN, REPO_ROOT, TOKEN, WRONG_TOKEN, Sim, call_path
@@ -234,62 +235,107 @@ def test_wait_timing_out_fails_with_the_last_look(ansible, sim: Sim):
 
 
 # --- faults on the hang-up -----------------------------------------------------------------------------------------
+# Each table's cases share one Ansible run (Ansible.each_case_run): case N ends calls of its own (lc-f-N-1, lc-f-N-2),
+# and its fault is keyed on its second call's DELETE, so no case's fault can reach another case's requests.
 
 # (fault on the DELETE of the second call, extra module arguments, expected outcome)
 RECOVERED = {
-    "503 once": ({"kind": "status", "status": 503}, "", "hung_up", 1),
-    "503 after the hang-up was done": ({"kind": "status", "status": 503, "takes_effect": True}, "", "hung_up", 1),
-    "dropped after the hang-up was done": ({"kind": "drop", "takes_effect": True}, "", "hung_up", 1),
-    "dropped before": ({"kind": "drop"}, "", "hung_up", 1),
-    "429 with Retry-After": ({"kind": "rate_limit", "retry_after": "1"}, "", "hung_up", 1),
-    "429 with details.retryAfter": ({"kind": "rate_limit", "details_retry_after": 1}, "", "hung_up", 1),
-    "hang": ({"kind": "hang"}, "timeout=2", "hung_up", 1),
-    "delay within the timeout": ({"kind": "delay", "seconds": 0.5}, "timeout=10", "hung_up", 0),
-    "trickle past the timeout": ({"kind": "trickle", "interval": 0.5, "chunk_bytes": 4}, "timeout=2", "hung_up", 1),
-    "html 502 once": ({"kind": "html", "status": 502}, "", "hung_up", 1),
+    "503 once": ({"kind": "status", "status": 503}, {}, "hung_up", 1),
+    "503 after the hang-up was done": ({"kind": "status", "status": 503, "takes_effect": True}, {}, "hung_up", 1),
+    "dropped after the hang-up was done": ({"kind": "drop", "takes_effect": True}, {}, "hung_up", 1),
+    "dropped before": ({"kind": "drop"}, {}, "hung_up", 1),
+    "429 with Retry-After": ({"kind": "rate_limit", "retry_after": "1"}, {}, "hung_up", 1),
+    "429 with details.retryAfter": ({"kind": "rate_limit", "details_retry_after": 1}, {}, "hung_up", 1),
+    "hang": ({"kind": "hang"}, {"timeout": 2}, "hung_up", 1),
+    "delay within the timeout": ({"kind": "delay", "seconds": 0.5}, {"timeout": 10}, "hung_up", 0),
+    "trickle past the timeout": ({"kind": "trickle", "interval": 0.5, "chunk_bytes": 4}, {"timeout": 2}, "hung_up", 1),
+    "html 502 once": ({"kind": "html", "status": 502}, {}, "hung_up", 1),
 }
 
 
-@pytest.mark.parametrize("fault, args, action, retries", list(RECOVERED.values()), ids=list(RECOVERED))
-def test_fault_on_the_hang_up_is_recovered(ansible, sim: Sim, fault, args, action, retries):
-    sim.add_calls(live_call("lc-f-1"), live_call("lc-f-2"))
-    sim.fault(call_uuid="lc-f-2", method="DELETE", times=1, **fault)
-    run = ansible.adhoc("call_uuids=lc-f-1,lc-f-2 retry_max_wait=2 %s" % args, module=MODULE)
-    assert (run.rc, run.status) == (0, "CHANGED"), run.explain()
-    assert run.result["hung_up"] == ["lc-f-1", "lc-f-2"]
-    assert [entry["action"] for entry in run.result["results"]] == ["hung_up", action]
-    assert {entry["cdr"]["hangup_source"] for entry in run.result["results"]} == {"API"}
-    assert run.result["http_retries"] == retries
-    warnings = run.output.count("HTTP retry 1 (attempt 2 of 4 for DELETE")
-    assert warnings == retries, run.output
-    assert {call["status"] for call in sim.calls().values()} == {"completed"}
+@dataclass
+class FaultRun:
+    """One shared run of a table's cases: each case's result, the run's output, and the simulator's state after it."""
+    results: dict  # case name -> the registered result
+    output: str
+    calls: dict  # call_uuid -> status
+    deletes: list  # the paths of every DELETE
+
+    def retry_warnings(self, call_uuid: str) -> int:
+        """How many "HTTP retry 1" warnings the DELETE of `call_uuid` drew (a warning is printed, never registered)."""
+        return len(re.findall(r"HTTP retry 1 \(attempt 2 of 4 for DELETE \S+/Call/%s/\)" % re.escape(call_uuid), self.output))
+
+
+def fault_run(ansible, simulator: Sim, prefix: str, table: dict, calls: int, arguments: dict) -> FaultRun:
+    """Every case of `table` in one run: case N's `calls` live calls PREFIX-N-1.., its fault on the DELETE of
+    PREFIX-N-2, and the module given them with `arguments` and the case's own."""
+    simulator.reset()
+    cases = []
+    for index, (fault, args, *_expected) in enumerate(table.values()):
+        uuids = ["%s-%d-%d" % (prefix, index, number) for number in range(1, calls + 1)]
+        simulator.add_calls(*(live_call(uuid) for uuid in uuids))
+        simulator.fault(call_uuid=uuids[1], method="DELETE", **fault)
+        cases.append(dict(arguments, call_uuids=uuids, **args))
+    run = ansible.each_case_run(MODULE, cases, verbose=False)
+    return FaultRun(results=dict(zip(table, run.dump)), output=run.output, calls={uuid: call["status"] for uuid, call in simulator.calls().items()},
+                    deletes=deletes(simulator))
+
+
+def case_calls(prefix: str, table: dict, name: str, calls: int) -> list:
+    index = list(table).index(name)
+    return ["%s-%d-%d" % (prefix, index, number) for number in range(1, calls + 1)]
+
+
+@pytest.fixture(scope="module")
+def recovered(ansible_runner, simulator: Sim) -> FaultRun:
+    faults = {name: ({"times": 1, **fault}, args, action, retries) for name, (fault, args, action, retries) in RECOVERED.items()}
+    return fault_run(ansible_runner, simulator, "lc-f", faults, 2, {"retry_max_wait": 2})
+
+
+@pytest.mark.parametrize("name", list(RECOVERED))
+def test_fault_on_the_hang_up_is_recovered(recovered: FaultRun, name):
+    _fault, _args, action, retries = RECOVERED[name]
+    first, second = case_calls("lc-f", RECOVERED, name, 2)
+    result = recovered.results[name]
+    assert (result["failed"], result["changed"]) == (False, True), result
+    assert result["hung_up"] == [first, second]
+    assert [entry["action"] for entry in result["results"]] == ["hung_up", action]
+    assert {entry["cdr"]["hangup_source"] for entry in result["results"]} == {"API"}
+    assert result["http_retries"] == retries
+    assert recovered.retry_warnings(second) == retries, recovered.output
+    assert (recovered.calls[first], recovered.calls[second]) == ("completed", "completed")
 
 
 FINAL = {
-    "401": ({"kind": "status", "status": 401}, "", 401, "Vobiz refused the credentials"),
-    "409": ({"kind": "status", "status": 409}, "", 409, "HTTP 409 Conflict: CONFLICT"),
-    "503 every time": ({"kind": "status", "status": 503}, "retries=1 retry_max_wait=0.2", 503, "HTTP 503"),
-    "html 502 every time": ({"kind": "html", "status": 502}, "retries=1 retry_max_wait=0.2", 502, "a body that is not Vobiz's JSON"),
-    "malformed JSON": ({"kind": "malformed_json"}, "", 200, "but the body is not JSON"),
-    "huge": ({"kind": "huge", "megabytes": 11}, "", 200, "with a body larger than 10485760 bytes"),
+    "401": ({"kind": "status", "status": 401}, {}, 401, "Vobiz refused the credentials"),
+    "409": ({"kind": "status", "status": 409}, {}, 409, "HTTP 409 Conflict: CONFLICT"),
+    "503 every time": ({"kind": "status", "status": 503}, {"retries": 1, "retry_max_wait": 0.2}, 503, "HTTP 503"),
+    "html 502 every time": ({"kind": "html", "status": 502}, {"retries": 1, "retry_max_wait": 0.2}, 502, "a body that is not Vobiz's JSON"),
+    "malformed JSON": ({"kind": "malformed_json"}, {}, 200, "but the body is not JSON"),
+    "huge": ({"kind": "huge", "megabytes": 11}, {}, 200, "with a body larger than 10485760 bytes"),
     # "no answer" or "no complete answer" within 1 s: whichever of the two 1 s timers fires first
-    "hang every time": ({"kind": "hang"}, "timeout=1 retries=1 retry_max_wait=0.2", None, "answer within 1 s"),
+    "hang every time": ({"kind": "hang"}, {"timeout": 1, "retries": 1, "retry_max_wait": 0.2}, None, "answer within 1 s"),
 }
 
 
-@pytest.mark.parametrize("fault, args, status_code, message", list(FINAL.values()), ids=list(FINAL))
-def test_fault_on_the_hang_up_fails_naming_the_call_and_keeps_what_was_done(ansible, sim: Sim, fault, args, status_code, message):
-    sim.add_calls(live_call("lc-g-1"), live_call("lc-g-2"), live_call("lc-g-3"))
-    sim.fault(call_uuid="lc-g-2", method="DELETE", **fault)
-    run = ansible.adhoc("call_uuids=lc-g-1,lc-g-2,lc-g-3 concurrency=1 %s" % args, module=MODULE)
-    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
-    assert run.result["msg"].startswith("call lc-g-2: "), run.result["msg"]
-    assert message in run.result["msg"]
-    assert run.result.get("status_code") == status_code
-    assert (run.result["changed"], run.result["hung_up"]) == (True, ["lc-g-1"])
-    assert [(entry["call_uuid"], entry["action"]) for entry in run.result["results"]] == [("lc-g-1", "hung_up")]
-    assert deletes(sim).count(call_path("lc-g-3")) == 0
-    assert sim.calls()["lc-g-1"]["status"] == "completed"
+@pytest.fixture(scope="module")
+def final(ansible_runner, simulator: Sim) -> FaultRun:
+    return fault_run(ansible_runner, simulator, "lc-g", FINAL, 3, {"concurrency": 1})
+
+
+@pytest.mark.parametrize("name", list(FINAL))
+def test_fault_on_the_hang_up_fails_naming_the_call_and_keeps_what_was_done(final: FaultRun, name):
+    _fault, _args, status_code, message = FINAL[name]
+    first, second, third = case_calls("lc-g", FINAL, name, 3)
+    result = final.results[name]
+    assert result["failed"] is True, result
+    assert result["msg"].startswith("call %s: " % second), result["msg"]
+    assert message in result["msg"]
+    assert result.get("status_code") == status_code
+    assert (result["changed"], result["hung_up"]) == (True, [first])
+    assert [(entry["call_uuid"], entry["action"]) for entry in result["results"]] == [(first, "hung_up")]
+    assert final.deletes.count(call_path(third)) == 0
+    assert final.calls[first] == "completed"
 
 
 def test_fault_on_the_look_is_retried_like_any_get(ansible, sim: Sim):
