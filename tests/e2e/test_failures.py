@@ -1,6 +1,7 @@
-"""Every failure of live_call_info's contract, ad hoc, each ending in a clean failed result: the module's own message and
+"""Every failure of live_call_info's contract, each ending in a clean failed result: the module's own message and
 fields, never "MODULE FAILURE" nor a Python traceback, and never the token (each case runs with -vvv: its
-output holds everything a quiet run prints, and more).
+output holds everything a quiet run prints, and more). The cases that change the connection run ad hoc, one each; the
+others share one playbook run (SHARED).
 
 The token is in VOBIZ_AUTH_TOKEN, never in -a: Ansible echoes a failed ad hoc task's -a string (see test_adhoc.py).
 """
@@ -34,8 +35,9 @@ def wrong_shape(url: str, expected: str, body) -> str:
 
 @dataclass
 class Context:
-    """What an expected message may name: the URL asked, and the request id of the last recorded request."""
+    """What an expected message may name: the call and the URL asked, and the request id of the last recorded request."""
 
+    call: str
     base: str
     url: str
     rid: str | None
@@ -118,7 +120,7 @@ CASES = [
     Case("wrapped_without_status_200", lambda c: wrong_shape(c.url, NOT_A_RECORD, WRAPPED_NO_STATUS),
          faults=({"kind": "wrong_shape", "body": WRAPPED_NO_STATUS},), fields={"status_code": 200}, requests=1),
     Case("wrapped_other_calls_only_200",
-         lambda c: wrong_shape(c.url, 'a call record of call %s (the "calls" list names only other calls)' % CALL, WRAPPED_OTHERS),
+         lambda c: wrong_shape(c.url, 'a call record of call %s (the "calls" list names only other calls)' % c.call, WRAPPED_OTHERS),
          faults=({"kind": "wrong_shape", "body": WRAPPED_OTHERS},), fields={"status_code": 200}, requests=1),
     Case("wrong_shape_200_list",
          lambda c: "GET %s/Account/%s/Call/?status=live answered HTTP 200 with JSON that is not %s: %r" % (c.base, AUTH_ID, NOT_A_LIST, '{"calls": [1, 2]}'),
@@ -145,29 +147,87 @@ CASES = [
 
 TIMED_CASES = {"time_out", "trickled_answer"}  # what the simulator saw is checked against the timeout
 
+# The cases on the main account's connection, each on a call of its own with its faults keyed on that call, share one
+# -vvv Ansible run (a task looping over them); the others change the connection (VOBIZ_* variables, a closed port) or
+# read the list, which no fault keyed on a call can reach, and run ad hoc each.
+SHARED = [case for case in CASES if not case.env and not case.refused_port and "details=false" not in case.args]
+# What a registered loop item holds besides the module's result.
+LOOP_KEYS = {"failed", "item", "ansible_loop_var"}
+# What ansible-core registers as `exception` for a failure the module reported without a traceback (an ad hoc run
+# does not print it): anything else there would be a traceback.
+NO_TRACEBACK = "(traceback unavailable)"
+
 
 def _param(case: Case):
     marks = [pytest.mark.timing] if case.name in TIMED_CASES else []
     return pytest.param(case, id=case.name, marks=marks)
 
 
+def case_call(case: Case) -> str:
+    return "%s-%s" % (CALL, case.name) if case in SHARED else CALL
+
+
+def case_arguments(case: Case) -> dict:
+    """The ad hoc `args` as a task's arguments, naming the case's own call: strings, as the ad hoc CLI passes them."""
+    arguments = dict(pair.split("=", 1) for pair in case.args.split())
+    return {name: case_call(case) if value == CALL else value for name, value in arguments.items()}
+
+
+@dataclass
+class SharedRun:
+    run: object  # conftest.Run
+    results: dict  # case name -> the registered result
+    recorded: list  # every request of the run, ended
+    base_url: str
+
+
+@pytest.fixture(scope="module")
+def shared(ansible_runner, simulator: Sim) -> SharedRun:
+    simulator.reset()
+    for case in SHARED:
+        simulator.add_calls({"call_uuid": case_call(case), "account": AUTH_ID})  # live: each failure comes from the case
+        for fault in case.faults:
+            simulator.fault(call_uuid=case_call(case), **fault)
+    run = ansible_runner.each_case_run("vobiz.telephony.live_call_info", [case_arguments(case) for case in SHARED], verbose=True)
+    assert WRONG_TOKEN not in run.output and TOKEN not in run.output
+    results = {case.name: result for case, result in zip(SHARED, run.dump)}
+    return SharedRun(run, results, simulator.requests_ended(), simulator.base_url)
+
+
+def test_the_shared_cases_sent_only_requests_of_their_own_calls(shared: SharedRun):
+    """A refusal sends nothing, and no case reaches another's call: every request of the shared run is one of a case's
+    own, as many as the case expects."""
+    sent = {}
+    for entry in shared.recorded:
+        sent[entry["path"]] = sent.get(entry["path"], 0) + 1
+    assert sent == {"/api/v1/Account/%s/Call/%s/" % (AUTH_ID, case_call(case)): case.requests for case in SHARED if case.requests}
+
+
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])
-def test_failure(ansible, sim: Sim, case: Case):
-    sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})  # live: each failure comes from the case, not from the call
-    for fault in case.faults:
-        sim.fault(**fault)
-    port = free_port() if case.refused_port else 0  # nobody listens there: refused
-    env = ansible.connection_env(api_url="http://127.0.0.1:%d/api/v1" % port if case.refused_port else None)
-    env.update(case.env)
-
-    run = ansible.adhoc(case.args, env=env, verbose=True)
-
-    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()  # run.adhoc already checked: no traceback, no MODULE FAILURE, no token
-    recorded = sim.requests()
+def test_failure(request, case: Case):
+    if case in SHARED:
+        run = request.getfixturevalue("shared")
+        result = run.results[case.name]
+        assert result["failed"] is True, result
+        assert result.get("exception", NO_TRACEBACK) == NO_TRACEBACK, result["exception"]
+        result = {key: value for key, value in result.items() if key not in LOOP_KEYS | {"exception"}}
+        recorded = [entry for entry in run.recorded if "/Call/%s/" % case_call(case) in entry["path"]]
+        base, port, ran = run.base_url, 0, run.run
+    else:
+        ansible, sim = request.getfixturevalue("ansible"), request.getfixturevalue("sim")
+        sim.add_calls({"call_uuid": CALL, "account": AUTH_ID})  # live: each failure comes from the case, not from the call
+        for fault in case.faults:
+            sim.fault(**fault)
+        port = free_port() if case.refused_port else 0  # nobody listens there: refused
+        env = ansible.connection_env(api_url="http://127.0.0.1:%d/api/v1" % port if case.refused_port else None)
+        env.update(case.env)
+        adhoc = ansible.adhoc(case.args, env=env, verbose=True)
+        assert (adhoc.rc, adhoc.status) == (2, "FAILED!"), adhoc.explain()  # adhoc checked: no traceback, no MODULE FAILURE, no token
+        assert WRONG_TOKEN not in adhoc.output and TOKEN not in adhoc.output
+        result, recorded, base, ran = adhoc.result, sim.requests_ended(), sim.base_url, adhoc
     assert len(recorded) == case.requests, recorded
-    context = Context(base=sim.base_url, url="%s/Account/%s/Call/%s/?status=live" % (sim.base_url, AUTH_ID, CALL),
+    context = Context(call=case_call(case), base=base, url="%s/Account/%s/Call/%s/?status=live" % (base, AUTH_ID, case_call(case)),
                       rid=recorded[-1]["request_id"] if recorded else None, port=port)
-    result = run.result
     expected_msg = case.msg(context)
     if isinstance(expected_msg, re.Pattern):
         assert expected_msg.fullmatch(result["msg"]), result["msg"]
@@ -178,20 +238,19 @@ def test_failure(ansible, sim: Sim, case: Case):
     # nothing but the failure: no call facts, no retries
     assert set(result) - {"invocation"} == {"changed", "msg", "http_retries"} | set(expected), result
     assert (result["changed"], result["http_retries"]) == (False, 0)
-    assert WRONG_TOKEN not in run.output and TOKEN not in run.output
     if case.name == "time_out":
         # the simulator saw the client give up on the answer within timeout (1 s), with a margin for a busy machine
         # (the hang would last 600 s): the socket's own 1 s read time-out closes the connection
-        (entry,) = sim.requests_ended()
+        (entry,) = recorded
         assert_given_up_within(entry, 1)
     if case.name == "trickled_answer":
         # The message says the 1 s deadline fired. The abandoned read goes on until the module's process exits (each
         # byte restarts the socket's time-out), so what the simulator sees is: the connection closed before the whole
-        # answer (about 15 s of it) was sent, and by the time the task had ended, with a margin for a busy machine.
+        # answer (about 15 s of it) was sent, and by the time the run had ended, with a margin for a busy machine.
         # (Not "within 1 s of the request": a process's exit on a loaded machine was once seen 11 s after its failure.)
-        (entry,) = sim.requests_ended()
+        (entry,) = recorded
         assert entry["response_status"] is None, entry
-        assert entry["ended"] <= run.finished + 3.0, (entry, run.finished)
+        assert entry["ended"] <= ran.finished + 3.0, (entry, ran.finished)
 
 
 def test_wrong_token_is_not_retried_nor_shown(ansible, sim: Sim):
