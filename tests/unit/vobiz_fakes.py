@@ -179,6 +179,19 @@ class FakeClock:
         with self._lock:
             self.elapsed += seconds
 
+    def during_first_main_sleep(self, name: str, work) -> None:
+        """The first sleep of the main thread runs `work` in a thread named `name` and waits for it (10 s at most):
+        what another thread of the same client does while the main one holds back."""
+        started = []
+
+        def on_sleep(_seconds):
+            if threading.current_thread().name == "MainThread" and not started:
+                started.append(threading.Thread(target=work, name=name))
+                started[0].start()
+                started[0].join(10)
+
+        self.on_sleep = on_sleep
+
 
 class Jitter:
     """Stands in for the random module: uniform(a, b) is recorded and returns b (or a when low is set)."""

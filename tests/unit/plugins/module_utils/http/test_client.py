@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import socket
-import threading
 import time
 from email.utils import formatdate
 from pathlib import Path
@@ -583,13 +582,7 @@ def _hold_test(mocked, clock, first_status):
     def second_request():
         results["other"] = client.get(("Account", AUTH_ID, "Call", "other-call"), params={"status": "live"}).data
 
-    def on_sleep(_seconds):
-        if threading.current_thread().name == "MainThread" and "thread" not in results:
-            results["thread"] = threading.Thread(target=second_request, name="other")
-            results["thread"].start()
-            results["thread"].join(10)
-
-    clock.on_sleep = on_sleep
+    clock.during_first_main_sleep("other", second_request)
     assert get_live(client).data == live_record(UUID)
     assert results["other"] == live_record("other-call")
     return clock.sleepers

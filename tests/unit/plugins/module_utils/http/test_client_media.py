@@ -12,7 +12,6 @@ which holds back that download alone."""
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 import requests
@@ -278,13 +277,7 @@ def test_a_429_of_a_media_host_holds_back_that_download_alone(mocked, clock):
     def api_request():
         results["live"] = vobiz.get(("Account", AUTH_ID, "Call", "c1")).data
 
-    def on_sleep(_seconds):
-        if threading.current_thread().name == "MainThread" and "thread" not in results:
-            results["thread"] = threading.Thread(target=api_request, name="api")
-            results["thread"].start()
-            results["thread"].join(10)
-
-    clock.on_sleep = on_sleep
+    clock.during_first_main_sleep("api", api_request)
     with vobiz:
         assert vobiz.download(STORAGE, whole) == b"ID3"
     assert (results["live"], clock.sleepers) == (live_record("c1"), [("MainThread", 5.0)])
