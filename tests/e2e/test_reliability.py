@@ -1,4 +1,4 @@
-"""The README's "Reliability" promises, through Ansible (ad hoc), for what test_failures.py and test_retries.py leave out.
+"""The README's "Reliability" promises, through Ansible, for what test_failures.py and test_retries.py leave out.
 
 Each run ends in success or in a clean failed result whose msg says what happened, and takes no longer than the
 documented bound, (retries + 1) x timeout + retries x retry_max_wait per request. That bound is checked on the
@@ -6,6 +6,11 @@ simulator's clock: the requests' arrivals span at most the bound less the last a
 timeout, with MARGIN for a busy machine; the whole Ansible run gets ANSIBLE_OVERHEAD on top, generous enough for Ansible's start-up
 on a loaded machine, as it only has to tell a bounded task from a held one. Every run is searched for the tokens (by
 the runner); each class of fault also runs with -vvv.
+
+The 429s, the hang, the 5xx beyond the retries and TLS run ad hoc, one Ansible run each, as their checks need the run's
+own time or a simulator of their own. The cases that need neither share one -vvv run (`shared` below): 5xx then
+success (checked on the gaps between its call's requests), the statuses never retried, the huge bodies and the one just
+under the limit (each checked on its call's requests: one), and plain http to loopback.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 
 import pytest
 import requests
-from conftest import AUTH_ID, MARGIN, SCENARIO, TOKEN, Sim, assert_given_up_within
+from conftest import AUTH_ID, MARGIN, MODULE, SCENARIO, TOKEN, Sim, assert_given_up_within
 from tests.simulator import Simulator
 
 CALL = "rel-call"
@@ -151,25 +157,6 @@ def test_retry_after_longer_than_retry_max_wait_is_capped(ansible, live_call: Si
 
 
 @pytest.mark.timing
-@pytest.mark.parametrize("status, code", [(500, "INTERNAL_ERROR"), (502, "BAD_GATEWAY"), (504, "GATEWAY_TIMEOUT")])
-def test_server_errors_n_times_then_success(ansible, live_call: Sim, status, code):
-    live_call.fault(kind="status", status=status, times=5)
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0.2" % (CALL, TIMEOUT), verbose=True)
-    assert_found(run)
-    assert run.result["http_retries"] == 5
-    url = call_url(live_call.base_url)
-    # every backoff (0.5-1 s, 1-2 s, 2-4 s, 4-8 s, 8-16 s) is above retry_max_wait: each wait is exactly 0.2 s
-    assert warnings_of(run) == [retry_warning(number, 6, url, "HTTP %d %s" % (status, code), "0.2") for number in range(1, 6)]
-    recorded = live_call.requests()
-    assert statuses(recorded) == [status] * 5 + [200]
-    gaps = [after["time"] - before["time"] for before, after in zip(recorded, recorded[1:], strict=False)]
-    assert all(0.19 <= gap <= 0.2 + MARGIN for gap in gaps), gaps
-    # five capped waits take 1 s; the uncapped backoffs would take 15.5 s at least, beyond 1 s + MARGIN
-    assert sum(gaps) <= 5 * 0.2 + MARGIN, gaps
-    assert run.seconds <= bound(TIMEOUT, 5, 0.2) + ANSIBLE_OVERHEAD
-
-
-@pytest.mark.timing
 def test_server_errors_beyond_the_retries_fail_with_the_last_answer(ansible, live_call: Sim):
     live_call.fault(kind="status", status=504, times=3)  # one more than the attempts: the 4th request would succeed
     run = ansible.adhoc("call_uuid=%s timeout=%d retries=2 retry_max_wait=0.2" % (CALL, TIMEOUT))
@@ -235,62 +222,6 @@ def test_hang_with_retries_fails_within_the_bound(ansible, live_call: Sim):
     assert ended[-1]["ended"] <= run.finished + MARGIN, (ended[-1], run.finished)
     assert_within_bound(live_call, limit, 1)
     assert run.seconds <= limit + ANSIBLE_OVERHEAD
-
-
-# bounded memory
-
-
-@pytest.mark.timing
-@pytest.mark.parametrize("chunked", [False, True], ids=["content_length", "chunked"])
-def test_huge_answer_is_refused(ansible, live_call: Sim, chunked):
-    live_call.fault(kind="huge", megabytes=12, chunked=chunked)
-    run = ansible.adhoc("call_uuid=%s timeout=10" % CALL, verbose=True)
-    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
-    assert run.result["msg"] == TOO_LARGE % call_url(live_call.base_url)
-    assert (run.result["status_code"], run.result["http_retries"]) == (200, 0)
-    assert len(live_call.requests()) == 1  # a refused body is not a reason to ask again
-    assert warnings_of(run) == []
-    assert run.seconds <= bound(10, 3, 60) + ANSIBLE_OVERHEAD
-
-
-def test_an_answer_just_under_the_limit_is_read(ansible, live_call: Sim):
-    """The limit refuses only what is above it: 9.5 MiB of JSON (a call record with a long "padding") is read whole."""
-    live_call.fault(kind="huge", megabytes=9.5, chunked=True)
-    run = ansible.adhoc("call_uuid=%s timeout=10 retries=0" % CALL)
-    assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
-    assert (run.result["found"], run.result["call_status"]) == (True, "in-progress")
-    call = run.result["call"]
-    size = len(json.dumps({"api_id": call["api_id"], "call_status": call["call_status"], "padding": call["padding"]}))
-    assert size == int(9.5 * 1024 * 1024)
-    assert len(live_call.requests()) == 1
-
-
-# statuses that are never retried, even with retries to spare and nothing to wait
-
-
-NEVER_RETRIED = [
-    ({"kind": "status", "status": 400}, 400, "GET {url} answered HTTP 400 Bad Request: INVALID_PARAMETER: Bad Request (request id {rid})"),
-    ({"kind": "status", "status": 401, "code": "INVALID_CREDENTIALS", "message": "Invalid auth credentials"}, 401,
-     "Vobiz refused the credentials of auth_id %s (HTTP 401: INVALID_CREDENTIALS: Invalid auth credentials) for GET {url}" % AUTH_ID),
-    ({"kind": "status", "status": 403, "code": "ACCOUNT_INACTIVE", "message": "Account is inactive"}, 403,
-     "Vobiz refused the credentials of auth_id %s (HTTP 403: ACCOUNT_INACTIVE: Account is inactive) for GET {url}" % AUTH_ID),
-    ({"kind": "html", "status": 404}, 404, "GET {url} answered HTTP 404 Not Found and a body that is not Vobiz's JSON: {html!r} (request id {rid})"),
-]
-
-
-@pytest.mark.timing
-@pytest.mark.parametrize("fault, status, msg", NEVER_RETRIED, ids=["400", "401", "403", "404_html"])
-def test_client_errors_are_never_retried(ansible, live_call: Sim, fault, status, msg):
-    live_call.fault(**fault)  # forever: a retry would meet it again, and be recorded
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=5 retry_max_wait=0" % (CALL, TIMEOUT), verbose=True)
-    assert (run.rc, run.status) == (2, "FAILED!"), run.explain()
-    recorded = live_call.requests()
-    assert statuses(recorded) == [status]
-    html = "<html> <head><title>404 Not Found</title></head> <body> <center><h1>404 Not Found</h1></center> <hr><center>nginx</center> </body> </html>"
-    assert run.result["msg"] == msg.format(url=call_url(live_call.base_url), rid=recorded[0]["request_id"], html=html)
-    assert (run.result["status_code"], run.result["http_retries"]) == (status, 0)
-    assert warnings_of(run) == []
-    assert run.seconds <= TIMEOUT + ANSIBLE_OVERHEAD  # one attempt
 
 
 # TLS: a second simulator with a self-signed certificate
@@ -392,9 +323,143 @@ def test_plain_http_to_a_host_name_warns_of_clear_text(ansible, live_call: Sim):
     assert TOKEN not in run.output
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
-def test_plain_http_to_loopback_does_not_warn(ansible, live_call: Sim, host):
-    api_url = live_call.base_url.replace("127.0.0.1", host)
-    run = ansible.adhoc("call_uuid=%s timeout=%d retries=0" % (CALL, TIMEOUT), env=ansible.connection_env(api_url=api_url))
-    assert_found(run)
-    assert warnings_of(run) == []
+# --- one -vvv run for the cases that need no simulator of their own -----------------------------------------------------
+# Each case reads a call of its own (rel-<case>), its fault keyed on that call: the cases run one after the other in one
+# task's loop (Ansible.each_case_run), and each test checks its case's result, the requests of its own call, and the
+# warnings naming that call, so that no case can pass on another's requests. The run is -vvv: Run.assert_clean searches
+# its output for the tokens.
+
+NEVER_RETRIED = {
+    "400": ({"kind": "status", "status": 400}, 400, "GET {url} answered HTTP 400 Bad Request: INVALID_PARAMETER: Bad Request (request id {rid})"),
+    "401": ({"kind": "status", "status": 401, "code": "INVALID_CREDENTIALS", "message": "Invalid auth credentials"}, 401,
+            "Vobiz refused the credentials of auth_id %s (HTTP 401: INVALID_CREDENTIALS: Invalid auth credentials) for GET {url}" % AUTH_ID),
+    "403": ({"kind": "status", "status": 403, "code": "ACCOUNT_INACTIVE", "message": "Account is inactive"}, 403,
+            "Vobiz refused the credentials of auth_id %s (HTTP 403: ACCOUNT_INACTIVE: Account is inactive) for GET {url}" % AUTH_ID),
+    "404_html": ({"kind": "html", "status": 404}, 404,
+                 "GET {url} answered HTTP 404 Not Found and a body that is not Vobiz's JSON: {html!r} (request id {rid})"),
+}
+SERVER_ERRORS = {500: "INTERNAL_ERROR", 502: "BAD_GATEWAY", 504: "GATEWAY_TIMEOUT"}
+HUGE = {"content_length": False, "chunked": True}
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def shared_cases(base_url: str) -> dict:
+    """case name -> (fault on its call, or None; the module's arguments but call_uuid)"""
+    cases = {}
+    for status in SERVER_ERRORS:  # five times, then the answer: retries=5 reach it
+        cases["status %d" % status] = ({"kind": "status", "status": status, "times": 5}, {"timeout": TIMEOUT, "retries": 5, "retry_max_wait": 0.2})
+    for name, (fault, _status, _msg) in NEVER_RETRIED.items():  # forever: a retry would meet it again, and be recorded
+        cases["never retried %s" % name] = (fault, {"timeout": TIMEOUT, "retries": 5, "retry_max_wait": 0})
+    for name, chunked in HUGE.items():
+        cases["huge %s" % name] = ({"kind": "huge", "megabytes": 12, "chunked": chunked}, {"timeout": 10})
+    cases["just under the limit"] = ({"kind": "huge", "megabytes": 9.5, "chunked": True}, {"timeout": 10, "retries": 0})
+    for host in LOOPBACK:
+        cases["loopback %s" % host] = (None, {"timeout": TIMEOUT, "retries": 0, "api_url": base_url.replace("127.0.0.1", host)})
+    return cases
+
+
+def case_call(name: str) -> str:
+    return "rel-" + name.replace(" ", "-").replace(".", "-")
+
+
+@dataclass
+class Shared:
+    """The shared run: each case's result, the requests of each case's call, and the warnings."""
+
+    results: dict  # case name -> the registered result
+    requests: dict  # call_uuid -> its recorded requests, in order
+    warnings: list  # every warning the run printed
+    base_url: str
+
+    def warnings_of(self, name: str) -> list:
+        """The warnings that name the call of case `name`."""
+        return [warning for warning in self.warnings if "/Call/%s/" % case_call(name) in warning]
+
+
+@pytest.fixture(scope="module")
+def shared(ansible_runner, simulator: Sim) -> Shared:
+    simulator.reset()
+    cases = shared_cases(simulator.base_url)
+    arguments = []
+    for name, (fault, args) in cases.items():
+        uuid = case_call(name)
+        simulator.add_calls({"call_uuid": uuid, "account": AUTH_ID})
+        if fault is not None:
+            simulator.fault(call_uuid=uuid, **fault)
+        arguments.append(dict(args, call_uuid=uuid))
+    run = ansible_runner.each_case_run(MODULE, arguments)
+    by_call = {}
+    for entry in simulator.requests():
+        by_call.setdefault(entry["path"].rstrip("/").rsplit("/", 1)[1], []).append(entry)
+    return Shared(results=dict(zip(cases, run.dump)), requests=by_call, warnings=warnings_of(run), base_url=simulator.base_url)
+
+
+def shared_found(result: dict, uuid: str) -> None:
+    assert (result.get("failed", False), result["found"], result["call_status"], result["call"]["call_uuid"]) == (False, True, "in-progress", uuid), result
+
+
+@pytest.mark.timing
+@pytest.mark.parametrize("status", list(SERVER_ERRORS))
+def test_server_errors_n_times_then_success(shared: Shared, status):
+    name = "status %d" % status
+    uuid = case_call(name)
+    result = shared.results[name]
+    shared_found(result, uuid)
+    assert result["http_retries"] == 5
+    url = call_url(shared.base_url, uuid)
+    # every backoff (0.5-1 s, 1-2 s, 2-4 s, 4-8 s, 8-16 s) is above retry_max_wait: each wait is exactly 0.2 s
+    reason = "HTTP %d %s" % (status, SERVER_ERRORS[status])
+    assert shared.warnings_of(name) == [retry_warning(number, 6, url, reason, "0.2") for number in range(1, 6)]
+    recorded = shared.requests[uuid]
+    assert statuses(recorded) == [status] * 5 + [200]
+    gaps = [after["time"] - before["time"] for before, after in zip(recorded, recorded[1:], strict=False)]
+    assert all(0.19 <= gap <= 0.2 + MARGIN for gap in gaps), gaps
+    # five capped waits take 1 s; the uncapped backoffs would take 15.5 s at least, beyond 1 s + MARGIN
+    assert sum(gaps) <= 5 * 0.2 + MARGIN, gaps
+
+
+@pytest.mark.parametrize("name", list(NEVER_RETRIED))
+def test_client_errors_are_never_retried(shared: Shared, name):
+    """Even with retries to spare and nothing to wait: one request, its answer in the failure."""
+    _fault, status, msg = NEVER_RETRIED[name]
+    case = "never retried %s" % name
+    uuid = case_call(case)
+    result = shared.results[case]
+    assert result.get("failed") is True, result
+    recorded = shared.requests[uuid]
+    assert statuses(recorded) == [status]
+    html = "<html> <head><title>404 Not Found</title></head> <body> <center><h1>404 Not Found</h1></center> <hr><center>nginx</center> </body> </html>"
+    assert result["msg"] == msg.format(url=call_url(shared.base_url, uuid), rid=recorded[0]["request_id"], html=html)
+    assert (result["status_code"], result["http_retries"]) == (status, 0)
+    assert shared.warnings_of(case) == []
+
+
+@pytest.mark.parametrize("name", list(HUGE))
+def test_huge_answer_is_refused(shared: Shared, name):
+    case = "huge %s" % name
+    uuid = case_call(case)
+    result = shared.results[case]
+    assert result.get("failed") is True, result
+    assert result["msg"] == TOO_LARGE % call_url(shared.base_url, uuid)
+    assert (result["status_code"], result["http_retries"]) == (200, 0)
+    assert len(shared.requests[uuid]) == 1  # a refused body is not a reason to ask again
+    assert shared.warnings_of(case) == []
+
+
+def test_an_answer_just_under_the_limit_is_read(shared: Shared):
+    """The limit refuses only what is above it: 9.5 MiB of JSON (a call record with a long "padding") is read whole."""
+    uuid = case_call("just under the limit")
+    result = shared.results["just under the limit"]
+    assert (result.get("failed", False), result["found"], result["call_status"]) == (False, True, "in-progress"), result
+    call = result["call"]
+    size = len(json.dumps({"api_id": call["api_id"], "call_status": call["call_status"], "padding": call["padding"]}))
+    assert size == int(9.5 * 1024 * 1024)
+    assert len(shared.requests[uuid]) == 1
+
+
+@pytest.mark.parametrize("host", LOOPBACK)
+def test_plain_http_to_loopback_does_not_warn(shared: Shared, host):
+    uuid = case_call("loopback %s" % host)
+    shared_found(shared.results["loopback %s" % host], uuid)
+    assert len(shared.requests[uuid]) == 1
+    assert [warning for warning in shared.warnings if "clear text" in warning] == []
