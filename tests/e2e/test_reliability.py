@@ -74,7 +74,12 @@ def retry_warning(number: int, of: int, url: str, reason: str, wait: str) -> str
 
 def assert_found(run) -> None:
     assert (run.rc, run.status) == (0, "SUCCESS"), run.explain()
-    assert (run.result["found"], run.result["call_status"], run.result["call"]["call_uuid"]) == (True, "in-progress", CALL)
+    result_found(run.result, CALL)
+
+
+def result_found(result: dict, uuid: str) -> None:
+    """One module result (an ad hoc run's, or a case's of the shared run) found the live call `uuid`."""
+    assert (result.get("failed", False), result["found"], result["call_status"], result["call"]["call_uuid"]) == (False, True, "in-progress", uuid), result
 
 
 @pytest.fixture
@@ -394,17 +399,13 @@ def shared(ansible_runner, simulator: Sim) -> Shared:
     return Shared(results=dict(zip(cases, run.dump)), requests=by_call, warnings=warnings_of(run), base_url=simulator.base_url)
 
 
-def shared_found(result: dict, uuid: str) -> None:
-    assert (result.get("failed", False), result["found"], result["call_status"], result["call"]["call_uuid"]) == (False, True, "in-progress", uuid), result
-
-
 @pytest.mark.timing
 @pytest.mark.parametrize("status", list(SERVER_ERRORS))
 def test_server_errors_n_times_then_success(shared: Shared, status):
     name = "status %d" % status
     uuid = case_call(name)
     result = shared.results[name]
-    shared_found(result, uuid)
+    result_found(result, uuid)
     assert result["http_retries"] == 5
     url = call_url(shared.base_url, uuid)
     # every backoff (0.5-1 s, 1-2 s, 2-4 s, 4-8 s, 8-16 s) is above retry_max_wait: each wait is exactly 0.2 s
@@ -460,6 +461,6 @@ def test_an_answer_just_under_the_limit_is_read(shared: Shared):
 @pytest.mark.parametrize("host", LOOPBACK)
 def test_plain_http_to_loopback_does_not_warn(shared: Shared, host):
     uuid = case_call("loopback %s" % host)
-    shared_found(shared.results["loopback %s" % host], uuid)
+    result_found(shared.results["loopback %s" % host], uuid)
     assert len(shared.requests[uuid]) == 1
     assert [warning for warning in shared.warnings if "clear text" in warning] == []
