@@ -246,9 +246,9 @@ RECOVERED = {
     "dropped before": ({"kind": "drop"}, {}, "hung_up", 1),
     "429 with Retry-After": ({"kind": "rate_limit", "retry_after": "1"}, {}, "hung_up", 1),
     "429 with details.retryAfter": ({"kind": "rate_limit", "details_retry_after": 1}, {}, "hung_up", 1),
-    "hang": ({"kind": "hang"}, {"timeout": 2}, "hung_up", 1),
+    "hang": ({"kind": "hang"}, {"timeout": 5}, "hung_up", 1),
     "delay within the timeout": ({"kind": "delay", "seconds": 0.5}, {"timeout": 10}, "hung_up", 0),
-    "trickle past the timeout": ({"kind": "trickle", "interval": 0.5, "chunk_bytes": 4}, {"timeout": 2}, "hung_up", 1),
+    "trickle past the timeout": ({"kind": "trickle", "interval": 0.5, "chunk_bytes": 4}, {"timeout": 5}, "hung_up", 1),
     "html 502 once": ({"kind": "html", "status": 502}, {}, "hung_up", 1),
 }
 
@@ -313,8 +313,8 @@ FINAL = {
     "html 502 every time": ({"kind": "html", "status": 502}, {"retries": 1, "retry_max_wait": 0.2}, 502, "a body that is not Vobiz's JSON"),
     "malformed JSON": ({"kind": "malformed_json"}, {}, 200, "but the body is not JSON"),
     "huge": ({"kind": "huge", "megabytes": 11}, {}, 200, "with a body larger than 10485760 bytes"),
-    # "no answer" or "no complete answer" within 1 s: whichever of the two 1 s timers fires first
-    "hang every time": ({"kind": "hang"}, {"timeout": 1, "retries": 1, "retry_max_wait": 0.2}, None, "answer within 1 s"),
+    # "no answer" or "no complete answer" within 2 s: whichever of the two 2 s timers fires first
+    "hang every time": ({"kind": "hang"}, {"timeout": 2, "retries": 1, "retry_max_wait": 0.2}, None, "answer within 2 s"),
 }
 
 
