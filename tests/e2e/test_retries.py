@@ -89,8 +89,13 @@ def test_429_in_list_mode_slows_the_pool_down(ansible, sim: Sim):
     records = recorded[1:]
     assert len(records) == 12 + 3
     assert [entry["response_status"] for entry in records].count(429) == 3
-    first_429 = next(entry["time"] for entry in records if entry["response_status"] == 429)
-    # a 429 holds back the whole pool: within the second after it, only the requests already under way went out
-    # (4 workers; a worker free of 429 would otherwise fetch the 8 remaining records at once: 12 or more)
-    assert len([entry for entry in records if first_429 <= entry["time"] < first_429 + 0.9]) <= 6
-    assert records[-1]["time"] - first_429 >= 0.95
+    throttled = [entry for entry in records if entry["response_status"] == 429]
+    first_429_sent = min(entry["ended"] for entry in throttled)
+    # a 429 holds back the whole pool: in the 0.9 s after the simulator sent the first 429, only requests started before
+    # the module read it arrive. Seen with both cores busy: 0 to 3 (the other first requests of the 4 workers, which may
+    # arrive just after), and 0 to 1 with jitter; a pool that only the throttled workers wait for fetches the 8 remaining
+    # records meanwhile: 6 to 11 seen (3 to 10 with jitter). Counted from the first 429's answer, not its arrival: the
+    # simulator's jitter holds each answer up to 0.3 s, and the worker free of 429 once fetched 3 records in between.
+    held = [entry for entry in records if first_429_sent <= entry["time"] < first_429_sent + 0.9]
+    assert len(held) <= 4, [(entry["path"], entry["time"] - first_429_sent) for entry in records]
+    assert records[-1]["time"] - throttled[0]["time"] >= 0.95
